@@ -1,0 +1,78 @@
+# Cluster Excellence open course. Every target sets up what it needs; `make help` lists them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PY      ?= python3
+VENV    := .venv
+BIN     := $(abspath $(VENV))/bin
+STAMP   := $(VENV)/.installed
+CONSTR  := requirements/constraints.txt
+export PATH := $(BIN):$(PATH)
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export JUPYTER_PLATFORM_DIRS := 1
+export MPLBACKEND := Agg
+
+.PHONY: help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+# The environment: a .venv made from python3, installed from the pinned constraints. Re-done only when
+# pyproject.toml or the constraints change, so a second run costs nothing.
+$(STAMP): pyproject.toml $(CONSTR)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTR) -e ".[course,test]"
+	touch $(STAMP)
+
+venv: $(STAMP) ## create or update the pinned virtual environment (.venv)
+
+browser-deps: ## install Debian's chromium for the browser tests where it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed without root: apt-get install chromium" >&2; exit 1; fi; }
+
+lint: $(STAMP) ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+release: $(STAMP) ## student versions of the exercises (exercises/release/, plus a zip per assignment)
+	$(BIN)/python -m autograder release --all
+
+book: $(STAMP) release ## build the HTML book into _build/html (strict: warnings fail)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+unit: $(STAMP) ## fast unit tests of the clusterkit package only
+	$(BIN)/python -m pytest -q tests -m "not browser and not slow" -p no:cacheprovider
+
+test: $(STAMP) browser-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests
+
+grade: $(STAMP) ## trainers' grading run (see autograder/README.md; pass ARGS="...")
+	$(BIN)/python -m autograder grade $(ARGS)
+
+bench: $(STAMP) ## benchmarks: ratios against a baseline measured in the same run
+	$(BIN)/python -m bench $(ARGS)
+
+lab: $(STAMP) ## JupyterLab for trainees (course kernel, ipywidgets, nbgrader extensions)
+	cd exercises && $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser
+
+screenshots: $(STAMP) browser-deps ## regenerate the book's screenshots from the browser tests
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests -m browser -k screenshot
+
+lock: ## re-resolve the newest allowed versions into requirements/constraints.txt (then run make test)
+	rm -rf .venv-lock && $(PY) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -e ".[course,test]" "jupyterlab==4.4.*" "notebook==7.4.*"
+	{ sed -n '/^#/p' $(CONSTR); .venv-lock/bin/pip freeze --exclude-editable | grep -v '^pip=='; } > $(CONSTR).new
+	mv $(CONSTR).new $(CONSTR) && rm -rf .venv-lock
+
+clean: ## remove built and generated files (keeps .venv; `make clean-all` removes it too)
+	rm -rf _build exercises/release exercises/autograded exercises/feedback autograder/work .pytest_cache .ruff_cache
+
+clean-all: clean
+	rm -rf $(VENV)

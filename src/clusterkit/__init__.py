@@ -1,0 +1,17 @@
+"""clusterkit: the analysis package of the Cluster Excellence open course.
+
+Modules
+-------
+mapping      location quotients, cluster stars, strong clusters, shift-share, specialisation indices
+valuechain   value added by stage, local capture, smile curve, gap analysis
+inputoutput  Leontief model, multipliers, Rasmussen/Ghosh linkages, key sectors, demand shocks
+benchmark    composite indicators (OECD/JRC 2008): normalise, weight, aggregate, rank, sensitivity
+excellence   cluster-management excellence self-assessment modelled on the public label descriptions
+data         loaders for the case data packs under ``cases/``
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -1,0 +1,45 @@
+"""Input checks shared by every clusterkit module.
+
+Each helper raises a ``KeyError`` or ``ValueError`` whose message names the offending column, sector or
+unit, so that a trainee or trainer sees *what* is wrong instead of a silent NaN further down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "table") -> None:
+    """Raise ``KeyError`` naming every column of ``columns`` that ``df`` lacks."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise KeyError(f"{what} is missing column(s) {missing}; it has {list(df.columns)}")
+
+
+def require_finite_nonnegative(values: pd.Series | pd.DataFrame, *, name: str) -> None:
+    """Raise ``ValueError`` if ``values`` holds NaN, infinite or negative entries, naming the first offender."""
+    arr = values.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if bad.any():
+        flat = np.flatnonzero(bad.ravel())[0]
+        if isinstance(values, pd.DataFrame):
+            r, c = np.unravel_index(flat, arr.shape)
+            where = f"row {values.index[r]!r}, column {values.columns[c]!r}"
+        else:
+            where = f"index {values.index[flat]!r}"
+        raise ValueError(
+            f"{name} must be finite and non-negative; found {arr.ravel()[flat]!r} at {where} "
+            f"({int(bad.sum())} bad value(s) in all)"
+        )
+
+
+def require_numeric(df: pd.DataFrame, columns: Iterable[str], *, what: str = "table") -> None:
+    """Raise ``ValueError`` naming any of ``columns`` that is not numeric."""
+    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        raise ValueError(f"{what}: column(s) {bad} must be numeric")

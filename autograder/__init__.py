@@ -1,0 +1,1 @@
+"""The trainers' grading pipeline on top of nbgrader: release, import, autograde, feedback, export, report."""

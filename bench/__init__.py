@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand with ``make bench`` (or ``python -m bench NAME``); never part of ``make test``."""

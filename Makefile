@@ -27,11 +27,11 @@ $(STAMP): pyproject.toml $(CONSTR)
 
 venv: $(STAMP) ## create or update the pinned virtual environment (.venv)
 
-browser-deps: ## install Debian's chromium for the browser tests where it is missing
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is missing and cannot be installed without root: apt-get install chromium" >&2; exit 1; fi; }
+browser-deps: ## install Debian's chromium (browser tests) and bubblewrap (grading sandbox) where missing
+	@{ command -v chromium && command -v bwrap; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
+	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
+	  else echo "chromium and bubblewrap are needed and cannot be installed without root: apt-get install chromium bubblewrap" >&2; exit 1; fi; }
 
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .

@@ -22,9 +22,25 @@ def test_version_is_the_pyproject_version():
 
 @pytest.mark.parametrize(
     "path",
-    ["book", "cases", "notebooks", "exercises", "autograder", "tests", "bench", "src/clusterkit",
-     "_config.yml", "_toc.yml", "Makefile", "pyproject.toml", "README.md", ".ci/run",
-     "LICENSE", "LICENSE-CONTENT.md", "requirements/constraints.txt"],
+    [
+        "book",
+        "cases",
+        "notebooks",
+        "exercises",
+        "autograder",
+        "tests",
+        "bench",
+        "src/clusterkit",
+        "_config.yml",
+        "_toc.yml",
+        "Makefile",
+        "pyproject.toml",
+        "README.md",
+        ".ci/run",
+        "LICENSE",
+        "LICENSE-CONTENT.md",
+        "requirements/constraints.txt",
+    ],
 )
 def test_top_level_layout(path):
     assert (ROOT / path).exists(), f"{path} is part of the documented layout"
@@ -65,7 +81,9 @@ def test_ci_runs_make_test_and_nothing_else():
 def test_import_in_a_clean_interpreter():
     out = subprocess.run(
         [sys.executable, "-c", "import clusterkit; print(clusterkit.__version__)"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert out == clusterkit.__version__
 

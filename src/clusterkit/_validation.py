@@ -43,3 +43,29 @@ def require_numeric(df: pd.DataFrame, columns: Iterable[str], *, what: str = "ta
     bad = [c for c in columns if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:
         raise ValueError(f"{what}: column(s) {bad} must be numeric")
+
+
+def align_labels(
+    obj: pd.Series | pd.DataFrame, labels: pd.Index, *, name: str, reference: str
+) -> pd.Series | pd.DataFrame:
+    """Return ``obj`` reordered to ``labels``; ``ValueError`` naming the labels that are extra or missing.
+
+    Used wherever two labelled inputs must describe the same sectors/regions (e.g. ``Z`` and ``x`` in an
+    input-output table): the same *set* of labels in another order is accepted and reordered, anything
+    else is refused rather than silently producing NaN after pandas alignment.
+    """
+    index = obj.index
+    if index.has_duplicates:
+        raise ValueError(
+            f"{name} has duplicate label(s) {sorted(map(str, index[index.duplicated()].unique()))}"
+        )
+    if index.equals(labels):
+        return obj
+    missing = [lab for lab in labels if lab not in index]
+    extra = [lab for lab in index if lab not in labels]
+    if missing or extra:
+        raise ValueError(
+            f"{name} labels do not match {reference}: missing {missing[:10]}"
+            f"{' ...' if len(missing) > 10 else ''}, extra {extra[:10]}{' ...' if len(extra) > 10 else ''}"
+        )
+    return obj.reindex(labels)

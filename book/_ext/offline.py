@@ -1,0 +1,84 @@
+"""Sphinx extension: keep the built course offline and make launch buttons configurable by environment.
+
+* Launch buttons: ``_config.yml`` holds ``launch_buttons`` (all empty by default, so the public site has none).
+  A deployment can switch them on without editing any file by setting, at build time::
+
+      BOOK_JUPYTERHUB_URL=https://hub.example.org  BOOK_BINDERHUB_URL=https://mybinder.org
+      BOOK_COLAB_URL=https://colab.research.google.com  BOOK_REPOSITORY_URL=https://github.com/org/repo
+
+  (JupyterHub and Binder buttons need the repository URL: that is what the hub clones.)
+* Offline: after the build, every ``<script src>``, ``<link href>`` and ``<img src>`` in the HTML must point into
+  the site itself; a reference to another host is reported as a Sphinx warning, which ``-W`` turns into an error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+ENV_LAUNCH = {
+    "BOOK_JUPYTERHUB_URL": "jupyterhub_url",
+    "BOOK_BINDERHUB_URL": "binderhub_url",
+    "BOOK_COLAB_URL": "colab_url",
+}
+# a resource the page loads by itself (not a link the reader may follow)
+_LOADED = re.compile(
+    r"<(?:script|img|iframe|source|video|audio)\b[^>]*?\ssrc=[\"']([^\"']+)[\"']"
+    r"|<link\b(?=[^>]*\srel=[\"'](?:stylesheet|preload|prefetch|preconnect|modulepreload|icon|dns-prefetch)[\"'])"
+    r"[^>]*?\shref=[\"']([^\"']+)[\"']",
+    re.IGNORECASE,
+)
+
+
+def external_resources(html: str) -> list[str]:
+    """URLs to another host that ``html`` loads by itself (scripts, styles, images, fonts, frames)."""
+    found = []
+    for match in _LOADED.finditer(html):
+        url = match.group(1) or match.group(2)
+        if re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.IGNORECASE) and not url.startswith("data:"):
+            found.append(url)
+    return found
+
+
+def _apply_env_launch_buttons(app: Sphinx, config: Config) -> None:
+    options: dict[str, Any] = dict(config.html_theme_options or {})
+    buttons = dict(options.get("launch_buttons") or {})
+    changed = False
+    for var, key in ENV_LAUNCH.items():
+        if os.environ.get(var):
+            buttons[key] = os.environ[var]
+            changed = True
+    if os.environ.get("BOOK_REPOSITORY_URL"):
+        options["repository_url"] = os.environ["BOOK_REPOSITORY_URL"]
+        changed = True
+    if changed:
+        options["launch_buttons"] = buttons
+        config.html_theme_options = options
+
+
+def _check_offline(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in sorted(outdir.rglob("*.html")):
+        for url in external_resources(page.read_text(encoding="utf-8", errors="replace")):
+            logger.warning(
+                "%s loads %s from another host: vendor it under book/_static/vendor/ (the site must work offline)",
+                page.relative_to(outdir),
+                url,
+                type="offline",
+            )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _apply_env_launch_buttons)
+    app.connect("build-finished", _check_offline)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,6 +12,8 @@ data         loaders for the case data packs under ``cases/``
 
 from __future__ import annotations
 
+from clusterkit import inputoutput, mapping, valuechain
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "inputoutput", "mapping", "valuechain"]

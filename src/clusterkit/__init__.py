@@ -12,8 +12,8 @@ data         loaders for the case data packs under ``cases/``
 
 from __future__ import annotations
 
-from clusterkit import inputoutput, mapping, valuechain
+from clusterkit import benchmark, excellence, inputoutput, mapping, valuechain
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "inputoutput", "mapping", "valuechain"]
+__all__ = ["__version__", "benchmark", "excellence", "inputoutput", "mapping", "valuechain"]

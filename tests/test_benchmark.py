@@ -1,0 +1,347 @@
+"""clusterkit.benchmark against hand-computed values (arithmetic in the comments) and invariants."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from clusterkit import benchmark as bm
+
+# Three units, three indicators: a and b "higher is better", c "lower is better".
+DF = pd.DataFrame(
+    {"a": [1.0, 2.0, 3.0], "b": [10.0, 20.0, 40.0], "c": [5.0, 3.0, 1.0]}, index=["X", "Y", "Z"]
+)
+POL = {"a": 1, "b": "higher", "c": "lower"}
+
+
+def frame(rows):
+    return pd.DataFrame(rows, index=DF.index, columns=DF.columns)
+
+
+# ----------------------------------------------------------------------------------- normalisation by hand
+def test_minmax_by_hand():
+    # a: (x - 1) / (3 - 1) -> 0, .5, 1;  b: (x - 10) / 30 -> 0, 1/3, 1;  c (lower): (5 - x) / (5 - 1) -> 0, .5, 1
+    expected = frame([[0, 0, 0], [0.5, 1 / 3, 0.5], [1, 1, 1]])
+    pd.testing.assert_frame_equal(bm.normalise(DF, "minmax", POL), expected)
+
+
+def test_zscore_by_hand_uses_population_sigma():
+    # a: mean 2, sigma = sqrt((1 + 0 + 1) / 3) = 0.816497 -> -1.224745, 0, 1.224745
+    # b: mean 70/3 = 23.3333, deviations -13.3333, -3.3333, 16.6667, sigma = sqrt(466.667 / 3) = 12.472191
+    #    -> -1.069045, -0.267261, 1.336306
+    # c (lower): mean 3, sigma = sqrt(8/3) = 1.632993; -(x - 3) / sigma -> -1.224745, 0, 1.224745
+    expected = frame(
+        [[-1.224745, -1.069045, -1.224745], [0.0, -0.267261, 0.0], [1.224745, 1.336306, 1.224745]]
+    )
+    pd.testing.assert_frame_equal(bm.normalise(DF, "zscore", POL), expected, atol=1e-6)
+
+
+def test_rank_by_hand_with_ties_and_polarity():
+    df = pd.DataFrame({"a": [1.0, 1.0, 3.0], "c": [5.0, 3.0, 1.0]}, index=["X", "Y", "Z"])
+    # a: X and Y tie on the two lowest ranks (1 + 2) / 2 = 1.5, Z = 3;  c lower: 5 is worst -> 1, 3 -> 2, 1 -> 3
+    out = bm.normalise(df, "rank", {"a": "higher", "c": "lower"})
+    assert out["a"].tolist() == [1.5, 1.5, 3.0]
+    assert out["c"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_distance_to_target_by_hand():
+    # a: x / 2 -> .5, 1, 1.5;  b: x / 20 -> .5, 1, 2;  c (lower): 2 / x -> .4, .666667, 2
+    out = bm.normalise(DF, "target", POL, target={"a": 2, "b": 20, "c": 2})
+    pd.testing.assert_frame_equal(out, frame([[0.5, 0.5, 0.4], [1.0, 1.0, 2 / 3], [1.5, 2.0, 2.0]]))
+
+
+def test_distance_to_leader_by_hand():
+    # a: x / 3;  b: x / 40;  c (lower, leader = 1): 1 / x -> .2, 1/3, 1
+    out = bm.normalise(DF, "leader", POL)
+    pd.testing.assert_frame_equal(out, frame([[1 / 3, 0.25, 0.2], [2 / 3, 0.5, 1 / 3], [1.0, 1.0, 1.0]]))
+
+
+# ------------------------------------------------------------------------------------- aggregation by hand
+def test_linear_aggregation_by_hand():
+    w = {"a": 0.5, "b": 0.25, "c": 0.25}
+    # Y on min-max: .5*.5 + .25*(1/3) + .25*.5 = .25 + .083333 + .125 = .458333; X all 0; Z all 1
+    out = bm.aggregate(bm.normalise(DF, "minmax", POL), w)
+    np.testing.assert_allclose(out.to_numpy(), [0.0, 0.458333333, 1.0])
+    assert out.name == "composite" and list(out.index) == ["X", "Y", "Z"]
+
+
+def test_geometric_aggregation_by_hand():
+    # leader-normalised, equal weights: X = (1/3 * 1/4 * 1/5) ** (1/3) = (1/60) ** (1/3) = 0.255436
+    #                                    Y = (2/3 * 1/2 * 1/3) ** (1/3) = (1/9) ** (1/3) = 0.480750;  Z = 1
+    out = bm.aggregate(bm.normalise(DF, "leader", POL), method="geometric")
+    np.testing.assert_allclose(out.to_numpy(), [0.2554364, 0.4807498, 1.0], rtol=1e-6)
+
+
+def test_geometric_zero_raises_unless_shifted():
+    norm = bm.normalise(DF, "minmax", POL)
+    with pytest.raises(ValueError, match=r"unit 'X'.*indicator 'a'"):
+        bm.aggregate(norm, method="geometric")
+    # shift .01: X = .01 ** 1 = .01;  Y = (.51 * .343333 * .51) ** (1/3) = .089302 ** (1/3) = .446850
+    out = bm.aggregate(norm, method="geometric", shift=0.01)
+    np.testing.assert_allclose(out.to_numpy(), [0.01, (0.51 * (1 / 3 + 0.01) * 0.51) ** (1 / 3), 1.01])
+    with pytest.raises(ValueError, match="needs values > 0"):
+        bm.aggregate(bm.normalise(DF, "zscore", POL), method="geometric")
+
+
+def test_geometric_is_less_compensatory_than_linear():
+    # two units with the same arithmetic mean .5: balanced (.5, .5) and unbalanced (.9, .1)
+    norm = pd.DataFrame({"p": [0.5, 0.9], "q": [0.5, 0.1]}, index=["balanced", "unbalanced"])
+    lin = bm.aggregate(norm)
+    geo = bm.aggregate(norm, method="geometric")
+    assert lin["balanced"] == pytest.approx(lin["unbalanced"])
+    assert geo["balanced"] == pytest.approx(0.5) and geo["unbalanced"] == pytest.approx(0.3)  # sqrt(.09)
+
+
+def test_composite_index_matches_the_steps():
+    w = {"a": 0.2, "b": 0.3, "c": 0.5}
+    steps = bm.aggregate(bm.normalise(DF, "zscore", POL), w)
+    pd.testing.assert_series_equal(bm.composite_index(DF, POL, normalisation="zscore", weights=w), steps)
+
+
+# ------------------------------------------------------------------------------------------------ weights
+def _orthonormal(n: int = 12, k: int = 4, seed: int = 3) -> np.ndarray:
+    """n x k matrix of centred, orthonormal columns: sample correlations between them are exactly 0."""
+    m = np.random.default_rng(seed).normal(size=(n, k))
+    return np.linalg.qr(m - m.mean(axis=0))[0]
+
+
+def _exact_corr_data() -> pd.DataFrame:
+    """Columns with sample correlations exactly corr(x1, x2) = .8, corr(x3, x4) = .5, zero across pairs."""
+    u = _orthonormal()
+    x1, x2 = u[:, 0], 0.8 * u[:, 0] + 0.6 * u[:, 1]
+    x3, x4 = u[:, 2], 0.5 * u[:, 2] + np.sqrt(0.75) * u[:, 3]
+    # scale and shift freely: PCA weights use the correlation matrix only
+    return pd.DataFrame({"x1": 5 * x1 + 1, "x2": x2, "x3": 100 * x3 - 7, "x4": 0.1 * x4})
+
+
+@pytest.mark.parametrize("rotate", [True, False])
+def test_pca_weights_by_hand(rotate):
+    # eigenvalues 1.8, 1.5 (kept, >= 1), .5, .2; loadings^2 of each pair member = .9 resp. .75, scaled .5;
+    # shares 1.8/3.3 and 1.5/3.3 -> w = .5 * 1.8 / 3.3 = .272727 (x1, x2), .5 * 1.5 / 3.3 = .227273 (x3, x4)
+    w = bm.weights_pca(_exact_corr_data(), rotate=rotate)
+    np.testing.assert_allclose(w.to_numpy(), [0.272727, 0.272727, 0.227273, 0.227273], atol=1e-6)
+
+
+def test_pca_weights_single_component_and_errors():
+    # two indicators with correlation .6: eigenvalues 1.6 (kept), .4; both load equally -> .5 each
+    u = _orthonormal(k=2)
+    df = pd.DataFrame({"p": u[:, 0], "q": 0.6 * u[:, 0] + 0.8 * u[:, 1]})
+    assert np.corrcoef(df["p"], df["q"])[0, 1] == pytest.approx(0.6)
+    np.testing.assert_allclose(bm.weights_pca(df).to_numpy(), [0.5, 0.5])
+    with pytest.raises(ValueError, match="constant"):
+        bm.weights_pca(df.assign(k=1.0))
+    with pytest.raises(ValueError, match="at least 3 units"):
+        bm.weights_pca(df.head(2))
+
+
+def test_validate_weights_errors_name_the_problem():
+    cols = ["a", "b", "c"]
+    with pytest.raises(
+        KeyError, match=r"unknown indicator\(s\) \['d'\].*no entry for indicator\(s\) \['c'\]"
+    ):
+        bm.validate_weights({"a": 0.5, "b": 0.25, "d": 0.25}, cols)
+    with pytest.raises(ValueError, match="sum to 0.9"):
+        bm.validate_weights({"a": 0.5, "b": 0.2, "c": 0.2}, cols)
+    with pytest.raises(ValueError, match=r"non-negative.*\['b'\]"):
+        bm.validate_weights({"a": 0.8, "b": -0.1, "c": 0.3}, cols)
+    w = bm.validate_weights({"c": 0.5, "a": 0.25, "b": 0.25}, cols)
+    assert list(w.index) == cols and w["c"] == 0.5
+
+
+# ------------------------------------------------------------------------------------------ missing / bad
+def test_missing_values_raise_by_default_naming_unit_and_indicator():
+    df = DF.copy()
+    df.loc["Y", "b"] = np.nan
+    with pytest.raises(ValueError, match=r"\('Y', 'b'\)"):
+        bm.normalise(df)
+
+
+def test_missing_value_imputation_choices_by_hand():
+    df = pd.DataFrame({"a": [1.0, np.nan, 3.0, 10.0], "b": [1.0, 2.0, 3.0, 4.0]}, index=list("PQRS"))
+    assert bm.impute(df, "mean").loc["Q", "a"] == pytest.approx(14 / 3)  # (1 + 3 + 10) / 3
+    assert bm.impute(df, "median").loc["Q", "a"] == 3.0  # median of 1, 3, 10
+    assert list(bm.impute(df, "drop_unit").index) == ["P", "R", "S"]
+    with pytest.raises(ValueError, match="missing must be"):
+        bm.impute(df, "zero")
+    with pytest.raises(ValueError, match=r"\['a'\] have no reported value"):
+        bm.impute(df.assign(a=np.nan), "mean")
+
+
+def test_constant_indicator_under_minmax():
+    df = DF.assign(k=4.0)
+    pol = {**POL, "k": "higher"}
+    with pytest.raises(ValueError, match=r"\['k'\] are constant"):
+        bm.normalise(df, "minmax", pol)
+    with pytest.warns(UserWarning, match="'k'"):
+        out = bm.normalise(df, "minmax", pol, constant="midpoint")
+    assert out["k"].tolist() == [0.5, 0.5, 0.5]
+
+
+def test_bad_polarity_target_and_method():
+    with pytest.raises(KeyError, match=r"no entry for indicator\(s\) \['c'\]"):
+        bm.normalise(DF, polarity={"a": 1, "b": 1})
+    with pytest.raises(ValueError, match="polarity of indicator 'c'"):
+        bm.normalise(DF, polarity={"a": 1, "b": 1, "c": "sideways"})
+    with pytest.raises(KeyError, match=r"target: no entry for indicator\(s\) \['c'\]"):
+        bm.normalise(DF, "target", POL, target={"a": 1, "b": 1})
+    with pytest.raises(ValueError, match="unknown normalisation method 'maxmin'"):
+        bm.normalise(DF, "maxmin")
+    with pytest.raises(ValueError, match=r"indicator\(s\) \['c'\]"):
+        bm.normalise(DF.assign(c=[0.0, 1.0, 2.0]), "leader", POL)
+    with pytest.raises(ValueError, match=r"column\(s\) \['name'\] must be numeric"):
+        bm.normalise(DF.assign(name=["p", "q", "r"]))
+
+
+# ------------------------------------------------------------------------------------- peers, gap to best
+def test_rank_within_peer_groups_by_hand():
+    s = pd.Series({"A": 3.0, "B": 1.0, "C": 2.0, "D": 5.0, "E": 4.0})
+    out = bm.rank_within(s, {"A": "g1", "B": "g1", "C": "g1", "D": "g2", "E": "g2"})
+    # g1: A > C > B -> ranks 1, 2, 3; percentile = 100 * (#strictly worse) / (3 - 1) -> 100, 50, 0
+    assert out.loc[["A", "C", "B"], "rank"].tolist() == [1, 2, 3]
+    assert out.loc[["A", "C", "B"], "percentile"].tolist() == [100.0, 50.0, 0.0]
+    assert out.loc[["D", "E"], "rank"].tolist() == [1, 2] and out.loc["D", "n_peers"] == 2
+    ties = bm.rank_within(pd.Series({"p": 2.0, "q": 2.0, "r": 1.0}))
+    assert ties["rank"].tolist() == [1, 1, 3] and ties["percentile"].tolist() == [50.0, 50.0, 0.0]
+    with pytest.raises(KeyError, match=r"\['E'\]"):
+        bm.rank_within(s, {"A": "g1", "B": "g1", "C": "g1", "D": "g2"})
+
+
+def test_gap_to_best_by_hand():
+    groups = {"X": "north", "Y": "north", "Z": "south"}
+    out = bm.gap_to_best(DF, POL, groups)
+    # north: best a = 2, b = 20, c (lower) = 3 -> X gaps 1, 10, 2;  Y is best everywhere -> 0;  Z alone -> 0
+    expected = frame([[1.0, 10.0, 2.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    pd.testing.assert_frame_equal(out, expected)
+    rel = bm.gap_to_best(DF, POL, relative=True)
+    # all units: best a = 3, b = 40, c = 1 -> X relative gaps 2/3, 30/40, 4/1
+    np.testing.assert_allclose(rel.loc["X"].to_numpy(), [2 / 3, 0.75, 4.0])
+
+
+# -------------------------------------------------------------------------------------------- sensitivity
+RNG_DF = pd.DataFrame(
+    np.random.default_rng(7).lognormal(size=(25, 6)),
+    index=[f"u{i:02d}" for i in range(25)],
+    columns=[f"i{j}" for j in range(6)],
+)
+RNG_POL = {c: ("lower" if c in ("i1", "i4") else "higher") for c in RNG_DF.columns}
+
+
+def test_sensitivity_matches_a_naive_recomputation_of_each_draw():
+    res = bm.sensitivity(
+        RNG_DF,
+        RNG_POL,
+        n_draws=40,
+        seed=11,
+        normalisations=["minmax", "rank", "leader"],
+        aggregations=["linear", "geometric"],
+        shift=0.01,
+    )
+    for d in range(40):
+        norm = bm.normalise(RNG_DF, res.draws.loc[d, "normalisation"], RNG_POL)
+        comp = bm.aggregate(norm, res.weights.loc[d], res.draws.loc[d, "aggregation"], shift=0.01)
+        naive = comp.rank(ascending=False, method="first").astype(int)
+        assert (res.ranks.loc[d] == naive).all(), f"draw {d}"
+    assert set(res.draws["aggregation"]) == {"linear", "geometric"}
+
+
+def test_sensitivity_reproducible_with_seed_and_different_with_another():
+    a = bm.sensitivity(RNG_DF, RNG_POL, n_draws=200, seed=1)
+    b = bm.sensitivity(RNG_DF, RNG_POL, n_draws=200, seed=1)
+    c = bm.sensitivity(RNG_DF, RNG_POL, n_draws=200, seed=2)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.ranks, b.ranks)
+    assert not a.ranks.equals(c.ranks)
+    assert list(a.summary.columns) == ["base_rank", "median_rank", "rank_low", "rank_high", "interval_width"]
+    assert (a.summary["rank_low"] <= a.summary["median_rank"]).all()
+    assert (a.summary["median_rank"] <= a.summary["rank_high"]).all()
+
+
+def test_sensitivity_dominant_unit_always_first_and_fixed_design_has_no_spread():
+    df = RNG_DF.copy()
+    df.loc["star"] = [df[c].max() + 1 if RNG_POL[c] == "higher" else df[c].min() / 2 for c in df.columns]
+    res = bm.sensitivity(
+        df, RNG_POL, n_draws=300, seed=5, normalisations=["minmax", "zscore", "rank", "leader"]
+    )
+    assert res.summary.loc["star", ["median_rank", "rank_low", "rank_high"]].tolist() == [1, 1, 1]
+    fixed = bm.sensitivity(
+        df, RNG_POL, n_draws=50, seed=5, normalisations=["minmax"], weight_dirichlet_alpha=None
+    )
+    assert (fixed.summary["interval_width"] == 0).all()
+    assert (fixed.summary["median_rank"] == fixed.summary["base_rank"]).all()
+
+
+def test_sensitivity_bad_input():
+    with pytest.raises(ValueError, match="normalisation 'zscore'"):
+        bm.sensitivity(
+            RNG_DF, RNG_POL, n_draws=5, normalisations=["leader", "zscore"], aggregations=["geometric"]
+        )
+    with pytest.raises(ValueError, match="n_draws"):
+        bm.sensitivity(RNG_DF, RNG_POL, n_draws=0)
+    with pytest.raises(ValueError, match="interval"):
+        bm.sensitivity(RNG_DF, RNG_POL, n_draws=5, interval=(95, 5))
+
+
+# ------------------------------------------------------------------------------------------------- charts
+def test_charts_return_figures():
+    import matplotlib.pyplot as plt
+
+    res = bm.sensitivity(RNG_DF, RNG_POL, n_draws=50, seed=0)
+    fig = bm.rank_uncertainty_chart(res, max_units=10)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == [str(u) for u in res.summary.index[:10]]
+    norm = bm.normalise(RNG_DF, "minmax", RNG_POL)
+    fig2 = bm.radar_chart(norm, "u00", peers=["u01", "u02"])
+    # two faint peers + peer median + the unit's outline
+    assert len(fig2.axes[0].lines) == 4
+    with pytest.raises(KeyError, match="'nowhere'"):
+        bm.radar_chart(norm, "nowhere")
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------------- invariants
+matrices = arrays(
+    np.int64, st.tuples(st.integers(3, 12), st.integers(2, 5)), elements=st.integers(-1000, 1000)
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(matrices)
+def test_rank_normalisation_is_invariant_to_monotone_rescaling(m):
+    df = pd.DataFrame(m.astype(float), columns=[f"i{j}" for j in range(m.shape[1])])
+    base = bm.normalise(df, "rank")
+    pd.testing.assert_frame_equal(bm.normalise(3.0 * df + 7.0, "rank"), base)
+    pd.testing.assert_frame_equal(bm.normalise(df**3, "rank"), base)
+    pd.testing.assert_frame_equal(bm.normalise(-df, "rank", {c: "lower" for c in df.columns}), base)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, st.tuples(st.integers(2, 10), st.integers(1, 5)), elements=st.floats(-1e6, 1e6)))
+def test_minmax_lies_in_unit_interval_with_best_at_one(m):
+    df = pd.DataFrame(m, columns=[f"i{j}" for j in range(m.shape[1])])
+    df = df.loc[:, df.nunique() > 1]
+    if df.shape[1] == 0:
+        return
+    out = bm.normalise(df, "minmax")
+    assert ((out >= 0) & (out <= 1)).all().all()
+    assert (out.max() == 1).all() and (out.min() == 0).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 30), st.floats(0.1, 50.0), st.integers(0, 2**31))
+def test_weights_sum_to_one(n, alpha, seed):
+    cols = [f"i{j}" for j in range(n)]
+    assert bm.validate_weights(bm.weights_equal(cols), cols).sum() == pytest.approx(1.0)
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame(rng.normal(size=(max(n, 3) + 2, n)), columns=cols)
+    w = bm.weights_pca(df)
+    assert w.sum() == pytest.approx(1.0) and (w >= 0).all()
+    res = bm.sensitivity(df, n_draws=20, seed=seed, weight_dirichlet_alpha=alpha, normalisations=["minmax"])
+    np.testing.assert_allclose(res.weights.sum(axis=1), 1.0)

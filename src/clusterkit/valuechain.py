@@ -39,6 +39,8 @@ REQUIRED = ("stage", "output", "bought_in_inputs", "local_share")
 def _checked(stages: pd.DataFrame, *, need_firms: bool = False) -> pd.DataFrame:
     cols = [*REQUIRED, "firms"] if need_firms else list(REQUIRED)
     require_columns(stages, cols, what="value-chain stages")
+    if "firms" in stages.columns and "firms" not in cols:
+        cols.append("firms")  # optional in value_chain, but checked whenever present
     numeric = [c for c in cols if c != "stage"]
     require_numeric(stages, numeric, what="value-chain stages")
     if len(stages) == 0:

@@ -220,3 +220,15 @@ def test_compare_to_peers_by_hand():
         ex.compare_to_peers(own, peers, level="region")
     with pytest.raises(KeyError, match="'ZZ'"):
         ex.compare_to_peers(own, peers.assign(ZZ=np.ones(3)))
+
+
+def test_template_round_trip_and_packaged_set_is_not_shared():
+    form = ex.assessment_template()
+    assert len(form) == 36 and form["value"].isna().all()
+    form["value"] = form["gold_threshold"]
+    form.loc[list(ELIGIBLE), "value"] = list(ELIGIBLE.values())
+    v = ex.verdict(form["value"])  # descriptive indicators left empty except the eligibility ones
+    assert v.label == "gold-style" and v.overall == pytest.approx(100.0)
+    mine = ex.load_indicator_set()
+    mine.loc["ST-Q1", "points"] = 99.0
+    assert ex.load_indicator_set().loc["ST-Q1", "points"] == 3.0

@@ -23,6 +23,7 @@ proportional fulfilment of each threshold, capped at 1, times the indicator's po
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "AREAS",
     "GOLD_PASS_PERCENT",
     "Verdict",
+    "assessment_template",
     "check_eligibility",
     "compare_to_peers",
     "indicator_scores",
@@ -80,13 +82,28 @@ def load_indicator_set(path: str | Path | None = None) -> pd.DataFrame:
     indicators (see the file's header).
     """
     if path is None:
-        ref = resources.files("clusterkit").joinpath("resources", _DEFAULT_FILE)
-        with resources.as_file(ref) as p:
-            return _read_indicator_file(Path(p), label=f"packaged {_DEFAULT_FILE}")
+        return _packaged_set().copy()
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"indicator set file {str(p)!r} does not exist")
     return _read_indicator_file(p, label=str(p))
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_set() -> pd.DataFrame:
+    ref = resources.files("clusterkit").joinpath("resources", _DEFAULT_FILE)
+    with resources.as_file(ref) as p:
+        return _read_indicator_file(Path(p), label=f"packaged {_DEFAULT_FILE}")
+
+
+def assessment_template(indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """An empty self-assessment form: one row per indicator (id as index) with ``area, name, unit,
+    polarity, kind, gold_threshold, points`` and an empty ``value`` column to fill in. Pass
+    ``form["value"]`` to :func:`score`, :func:`verdict` or :func:`check_eligibility`."""
+    ind = _indicators(indicators)
+    form = ind[["area", "name", "unit", "polarity", "kind", "gold_threshold", "points"]].copy()
+    form["value"] = np.nan
+    return form
 
 
 def _read_indicator_file(path: Path, *, label: str) -> pd.DataFrame:
@@ -404,7 +421,7 @@ def verdict(
     """Label-style verdict for one cluster: Gold-style if eligible and the overall score is at least
     ``pass_percent`` (80% per the public Gold description; compared with a 1e-9 tolerance so that exactly
     80% passes). Eligibility uses ``profile`` or, if ``None``, the eligibility indicators in ``assessment``
-    (see :func:`check_eligibility`). ``holding_back`` = quality indicators with ``status != "met"`` sorted by
+    (see :func:`check_eligibility`; a criterion not reported makes the cluster "not eligible"). ``holding_back`` = quality indicators with ``status != "met"`` sorted by
     points lost (descending, then id), with their value, threshold and points lost.
     """
     ind = _indicators(indicators)

@@ -140,6 +140,40 @@ def _grid(
     return _Grid(regions, industries, region, industry, mats, pairs, {"region": rc, "industry": ic})
 
 
+def _union_pairs(size: int, *pairs: np.ndarray) -> np.ndarray:
+    present = np.zeros(size, dtype=bool)
+    for p in pairs:
+        present[p] = True
+    return np.flatnonzero(present)
+
+
+def _union_grid(g0: _Grid, g1: _Grid) -> _Grid:
+    """Put two single-value grids (e.g. two years) on the union of their region and industry labels."""
+    (v0,), (v1,) = g0.values.values(), g1.values.values()
+    if g0.regions.equals(g1.regions) and g0.industries.equals(g1.industries):
+        pairs = _union_pairs(v0.size, g0.pairs, g1.pairs)
+        return _Grid(g0.regions, g0.industries, g0.region_name, g0.industry_name, {"_0": v0, "_1": v1}, pairs)
+    regions = g0.regions.union(g1.regions)
+    industries = g0.industries.union(g1.industries)
+    n_i = len(industries)
+    values, pairs = {}, []
+    for key, g, v in (("_0", g0, v0), ("_1", g1, v1)):
+        rmap, imap = regions.get_indexer(g.regions), industries.get_indexer(g.industries)
+        mat = np.zeros((len(regions), n_i))
+        mat[np.ix_(rmap, imap)] = v
+        values[key] = mat
+        old_ni = len(g.industries)
+        pairs.append(rmap[g.pairs // old_ni].astype(np.int64) * n_i + imap[g.pairs % old_ni])
+    return _Grid(
+        regions,
+        industries,
+        g0.region_name,
+        g0.industry_name,
+        values,
+        _union_pairs(len(regions) * n_i, *pairs),
+    )
+
+
 def _traded_mask(df: pd.DataFrame, grid: _Grid, traded: TradedSpec) -> np.ndarray:
     """Boolean array over ``grid.industries`` saying which industries are traded."""
     industries = grid.industries
@@ -478,32 +512,15 @@ def shift_share(
             raise ValueError(
                 "pass either a second table `end` or `end_column` naming the t1 employment column"
             )
-        require_columns(start, [region, industry, employment, end_column], what="shift-share table")
-        combined = start[[region, industry, employment, end_column]].rename(
-            columns={employment: "_e0", end_column: "_e1"}
-        )
-    else:
-        require_columns(start, [region, industry, employment], what="start (t0) table")
-        require_columns(end, [region, industry, employment], what="end (t1) table")
-        require_numeric(start, [employment], what="start (t0) table")
-        require_numeric(end, [employment], what="end (t1) table")
-        a = start[[region, industry, employment]].rename(columns={employment: "_e0"})
-        b = end[[region, industry, employment]].rename(columns={employment: "_e1"})
-        a["_e1"] = 0.0
-        b["_e0"] = 0.0
-        combined = pd.concat([a, b[[region, industry, "_e0", "_e1"]]], ignore_index=True)
-    try:
         grid = _grid(
-            combined, region=region, industry=industry, values=["_e0", "_e1"], what="shift-share input"
+            start, region=region, industry=industry, values=[employment, end_column], what="shift-share table"
         )
-    except (ValueError, KeyError) as exc:  # put the user's column names back in the message
-        msg = (
-            str(exc)
-            .replace("'_e0'", f"{employment!r} (t0)")
-            .replace("'_e1'", f"{end_column or employment!r} (t1)")
-        )
-        raise type(exc)(msg) from None
-    e0, e1 = grid.values["_e0"], grid.values["_e1"]
+        e0, e1 = grid.values[employment], grid.values[end_column]
+    else:
+        g0 = _grid(start, region=region, industry=industry, values=[employment], what="start (t0) table")
+        g1 = _grid(end, region=region, industry=industry, values=[employment], what="end (t1) table")
+        grid = _union_grid(g0, g1)
+        e0, e1 = grid.values["_0"], grid.values["_1"]
     e0_i, e1_i = e0.sum(axis=0), e1.sum(axis=0)
     _nonzero_or_raise(e0_i, grid.industries, "national t0 employment of industry(ies)")
     g_n = e1_i.sum() / e0_i.sum() - 1.0

@@ -1,0 +1,153 @@
+"""Cluster mapping at scale: LQ, stars and shift-share on long tables up to 3,000 regions x 1,000 industries.
+
+Three sizes (300, 1,000 and 3,000 regions x 1,000 industries = 0.3M, 1M and 3M rows) show how the cost grows.
+For each, the clusterkit function is timed (best of ``--repeat``) and its peak traced memory measured in a
+separate run (tracemalloc), against a plain-pandas baseline (groupby/transform/rank/merge, the way one writes it
+without clusterkit) timed in the same run; ratios = baseline / clusterkit. Target for the 3M-row table: all of
+mapping under 2 s and 1.5 GB. ``python -m bench mapping [--quick] [--repeat N]``.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from clusterkit import mapping
+
+N_INDUSTRIES = 1000
+
+
+def synthetic(
+    n_regions: int, n_industries: int = N_INDUSTRIES, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two years of a long table with string labels, skewed (lognormal) employment and some zero cells."""
+    rng = np.random.default_rng(seed)
+    regions = np.array([f"R{r:05d}" for r in range(n_regions)], dtype=object)
+    industries = np.array([f"I{i:04d}" for i in range(n_industries)], dtype=object)
+    size = n_regions * n_industries
+    e0 = np.floor(rng.lognormal(3.0, 1.5, size) * (rng.random(size) > 0.2))
+    e1 = np.floor(e0 * rng.lognormal(0.02, 0.2, size))
+    base = pd.DataFrame(
+        {"region": np.repeat(regions, n_industries), "industry": np.tile(industries, n_regions)}
+    )
+    return base.assign(employment=e0), base.assign(employment=e1)
+
+
+# ------------------------------------------------------------------------------------------------ baseline
+def naive_lq(df: pd.DataFrame) -> pd.Series:
+    e_r = df.groupby("region")["employment"].transform("sum")
+    e_i = df.groupby("industry")["employment"].transform("sum")
+    lq = (df["employment"] / e_r) / (e_i / df["employment"].sum())
+    return pd.Series(lq.to_numpy(), index=pd.MultiIndex.from_frame(df[["region", "industry"]]))
+
+
+def naive_stars(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    e_r = out.groupby("region")["employment"].transform("sum")
+    e_i = out.groupby("industry")["employment"].transform("sum")
+    out["share"] = out["employment"] / e_r
+    out["lq"] = out["share"] / (e_i / out["employment"].sum())
+    n = out["region"].nunique()
+    k = max(1, math.ceil(0.1 * n - 1e-9))
+    out["size"] = (out.groupby("industry")["employment"].rank(ascending=False, method="min") <= k) & (
+        out["employment"] > 0
+    )
+    out["focus"] = (out.groupby("industry")["share"].rank(ascending=False, method="min") <= k) & (
+        out["share"] > 0
+    )
+    out["specialisation"] = (out["lq"] >= 2) & (out["employment"] > 0)
+    out["stars"] = out[["size", "specialisation", "focus"]].sum(axis=1)
+    return out.set_index(["region", "industry"]).sort_index()
+
+
+def naive_shift_share(t0: pd.DataFrame, t1: pd.DataFrame) -> pd.DataFrame:
+    m = t0.merge(t1, on=["region", "industry"], how="outer", suffixes=("_0", "_1")).fillna(0.0)
+    g_n = m["employment_1"].sum() / m["employment_0"].sum() - 1
+    nat = m.groupby("industry")[["employment_0", "employment_1"]].transform("sum")
+    g_i = nat["employment_1"] / nat["employment_0"] - 1
+    m["national_share"] = m["employment_0"] * g_n
+    m["industry_mix"] = m["employment_0"] * (g_i - g_n)
+    m["actual_change"] = m["employment_1"] - m["employment_0"]
+    m["regional_shift"] = m["actual_change"] - m["national_share"] - m["industry_mix"]
+    return m.set_index(["region", "industry"])
+
+
+# ------------------------------------------------------------------------------------------------ harness
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    best = math.inf
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def peak_mb(fn: Callable[[], object]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else (1 if quick else 2)
+    sizes = [100, 300, 1000] if quick else [300, 1000, 3000]
+    print(
+        f"{'rows':>9} {'task':<12} {'clusterkit s':>12} {'peak MB':>8} {'baseline s':>10} {'peak MB':>8} {'ratio':>6}"
+    )
+    worst = {"time": 0.0, "mem": 0.0}
+    for n_regions in sizes:
+        t0, t1 = synthetic(n_regions)
+        rows = len(t0)
+        tasks = {
+            "lq": (partial(mapping.location_quotient, t0), partial(naive_lq, t0)),
+            "stars": (partial(mapping.cluster_stars, t0), partial(naive_stars, t0)),
+            "shift_share": (partial(mapping.shift_share, t0, t1), partial(naive_shift_share, t0, t1)),
+        }
+        # the two implementations must agree before their speed means anything
+        ours, base = mapping.cluster_stars(t0), naive_stars(t0)
+        assert (ours["stars"].to_numpy() == base["stars"].to_numpy()).all(), (
+            "stars disagree with the baseline"
+        )
+        np.testing.assert_allclose(ours["lq"].to_numpy(), base["lq"].to_numpy(), rtol=1e-12)
+        ss, nss = mapping.shift_share(t0, t1), naive_shift_share(t0, t1).sort_index()
+        np.testing.assert_allclose(
+            ss["regional_shift"].to_numpy(), nss["regional_shift"].to_numpy(), atol=1e-6
+        )
+        del ours, base, ss, nss
+        total = 0.0
+        for name, (fast, slow) in tasks.items():
+            tf, tb = timed(fast, repeat), timed(slow, repeat)
+            mf, mb = peak_mb(fast), peak_mb(slow)
+            total += tf
+            worst["mem"] = max(worst["mem"], mf)
+            print(
+                f"{rows:>9,} {name:<12} {tf:>12.3f} {mf:>8.0f} {tb:>10.3f} {mb:>8.0f} {tb / tf:>5.1f}x",
+                flush=True,
+            )
+        worst["time"] = total
+        print(f"{rows:>9,} {'all three':<12} {total:>12.3f}", flush=True)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process max RSS (whole bench, incl. baselines and data): {rss:.0f} MB")
+    if not quick:
+        ok = worst["time"] < 2.0 and worst["mem"] < 1536
+        print(f"target 3M rows: all three < 2 s and peak < 1.5 GB -> {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -6,10 +6,10 @@ columns hold the indicators, plus a *polarity* per indicator saying whether a hi
 better. Polarity may be given as ``+1``/``-1`` or ``"higher"``/``"lower"`` (also ``"+"``/``"-"``); ``None``
 means "higher is better" for every indicator.
 
-The steps map onto the Handbook's ten-step list: imputation (:func:`impute`, step 3), normalisation
-(:func:`normalise`, step 5), weighting (:func:`weights_equal`, :func:`validate_weights`, :func:`weights_pca`,
-step 6), aggregation (:func:`aggregate`, step 6), uncertainty and sensitivity analysis (:func:`sensitivity`,
-step 7) and visualisation (:func:`rank_uncertainty_chart`, :func:`radar_chart`, step 10).
+The functions follow the Handbook's construction steps: imputation of missing data (:func:`impute`),
+normalisation (:func:`normalise`), weighting (:func:`weights_equal`, :func:`validate_weights`,
+:func:`weights_pca`), aggregation (:func:`aggregate`, :func:`composite_index`), uncertainty and sensitivity
+analysis (:func:`sensitivity`) and visualisation (:func:`rank_uncertainty_chart`, :func:`radar_chart`).
 :func:`rank_within` and :func:`gap_to_best` give the peer-benchmarking view.
 
 Choices where the Handbook leaves room (each documented at the function and tested):
@@ -128,13 +128,13 @@ def polarity_signs(polarity: Polarity, columns: Iterable[str]) -> pd.Series:
 
 # --------------------------------------------------------------------------------------------- imputation
 def impute(df: pd.DataFrame, missing: Missing = "raise") -> pd.DataFrame:
-    """Handle missing values (Handbook step 3) explicitly.
+    """Handle missing values (Handbook step "imputation of missing data") explicitly.
 
     ``missing``:
 
     * ``"raise"`` (default): ``ValueError`` naming every (unit, indicator) pair that is missing;
     * ``"mean"`` / ``"median"``: replace a missing value by the indicator's mean / median over the units that
-      report it (unconditional mean/median substitution, Handbook §1.3 "single imputation");
+      report it (unconditional mean/median substitution, one of the Handbook's single-imputation methods);
     * ``"drop_unit"``: drop every unit with a missing value ("case deletion"); raises if none is left.
 
     An indicator that nobody reports cannot be imputed and always raises.
@@ -196,7 +196,7 @@ def normalise(
     missing: Missing = "raise",
     constant: Literal["raise", "midpoint"] = "raise",
 ) -> pd.DataFrame:
-    """Normalise every indicator (Handbook step 5, Table 3) so that higher always means better.
+    """Normalise every indicator (Handbook step "normalisation") so that higher always means better.
 
     With ``s = +1`` for "higher is better" and ``s = -1`` for "lower is better":
 
@@ -216,6 +216,8 @@ def normalise(
     (max = min) raises ``ValueError`` under ``"minmax"``/``"zscore"``; with ``constant="midpoint"`` it is
     set to 0.5 (min-max) or 0 (z-score) for all units, with a ``UserWarning`` naming it.
     """
+    if constant not in ("raise", "midpoint"):
+        raise ValueError(f"constant must be 'raise' or 'midpoint', got {constant!r}")
     df = impute(df, missing)
     signs = polarity_signs(polarity, df.columns)
     x = df.to_numpy(dtype=float)
@@ -230,13 +232,10 @@ def normalise(
                     f"indicator(s) {names} are constant across units: {method} normalisation is undefined "
                     "(drop them, or pass constant='midpoint')"
                 )
-            if constant != "midpoint":
-                raise ValueError(f"constant must be 'raise' or 'midpoint', got {constant!r}")
             warnings.warn(f"constant indicator(s) {names} set to the midpoint", UserWarning, stacklevel=2)
         if method == "minmax":
             span = np.where(const, 1.0, hi - lo)
-            up = (x - lo) / span
-            out = np.where(s > 0, up, 1.0 - up)
+            out = np.where(s > 0, (x - lo) / span, (hi - x) / span)
             out[:, const] = 0.5
         else:
             sigma = x.std(axis=0, ddof=0)
@@ -263,7 +262,7 @@ def normalise(
 
 # ---------------------------------------------------------------------------------------------- weighting
 def weights_equal(columns: Iterable[str]) -> pd.Series:
-    """Equal weights ``w_i = 1 / n`` for the ``n`` indicators in ``columns`` (Handbook §6, "equal weighting")."""
+    """Equal weights ``w_i = 1 / n`` for the ``n`` indicators in ``columns`` (Handbook: equal weighting)."""
     cols = pd.Index(list(columns))
     if len(cols) == 0:
         raise ValueError("weights_equal needs at least one indicator")
@@ -326,9 +325,9 @@ def weights_pca(
     rotate: bool = True,
     missing: Missing = "raise",
 ) -> pd.Series:
-    """Data-driven weights from principal components, after the Handbook's §6.1 (PCA/FA) procedure.
+    """Data-driven weights from principal components, after the Handbook's PCA/FA weighting procedure.
 
-    Variant implemented (Handbook §6.1, following Nicoletti et al. 2000):
+    Variant implemented (the Handbook's procedure, after Nicoletti, Scarpetta & Boylaud 2000):
 
     1. principal components of the indicators' correlation matrix (so the scale and polarity of each
        indicator do not matter: only squared loadings are used);
@@ -376,7 +375,7 @@ def aggregate(
     *,
     shift: float = 0.0,
 ) -> pd.Series:
-    """Aggregate normalised indicators into one composite score per unit (Handbook §6.2).
+    """Aggregate normalised indicators into one composite score per unit (Handbook step "aggregation").
 
     * ``"linear"``: ``CI_u = sum_i w_i x_ui`` (fully compensatory);
     * ``"geometric"``: ``CI_u = prod_i (x_ui + shift) ** w_i`` (partly compensatory: a poor indicator is
@@ -556,7 +555,7 @@ def sensitivity(
     missing: Missing = "raise",
     shift: float = 0.0,
 ) -> SensitivityResult:
-    """Monte Carlo uncertainty analysis of the composite ranking (Handbook §7).
+    """Monte Carlo uncertainty analysis of the composite ranking (Handbook step "uncertainty and sensitivity analysis").
 
     Each of ``n_draws`` draws picks, uniformly and independently, a normalisation from ``normalisations``
     and an aggregation from ``aggregations``, and a weight vector ``w ~ Dirichlet(alpha * n * w0)`` where

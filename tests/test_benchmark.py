@@ -345,3 +345,22 @@ def test_weights_sum_to_one(n, alpha, seed):
     assert w.sum() == pytest.approx(1.0) and (w >= 0).all()
     res = bm.sensitivity(df, n_draws=20, seed=seed, weight_dirichlet_alpha=alpha, normalisations=["minmax"])
     np.testing.assert_allclose(res.weights.sum(axis=1), 1.0)
+
+
+def test_dirichlet_weight_draws_centre_on_the_base_weights():
+    # w ~ Dirichlet(alpha * n * w0): E[w] = w0 and Var[w_i] = w0_i (1 - w0_i) / (alpha * n + 1)
+    w0 = {"a": 0.5, "b": 0.3, "c": 0.2}
+    res = bm.sensitivity(DF, POL, n_draws=4000, seed=3, weights=w0, weight_dirichlet_alpha=5.0)
+    np.testing.assert_allclose(res.weights.mean().to_numpy(), [0.5, 0.3, 0.2], atol=0.01)
+    # Var[w_a] = .5 * .5 / 16 = .015625
+    assert res.weights["a"].var() == pytest.approx(0.015625, rel=0.1)
+
+
+def test_pca_weights_in_composite_index_and_lower_is_better_ranking():
+    d = _exact_corr_data()
+    w = bm.weights_pca(d)
+    pd.testing.assert_series_equal(
+        bm.composite_index(d, weights="pca"), bm.aggregate(bm.normalise(d, "minmax"), w)
+    )
+    costs = pd.Series({"p": 10.0, "q": 30.0, "r": 20.0})
+    assert bm.rank_within(costs, higher_is_better=False)["rank"].tolist() == [1, 3, 2]

@@ -364,3 +364,19 @@ def test_pca_weights_in_composite_index_and_lower_is_better_ranking():
     )
     costs = pd.Series({"p": 10.0, "q": 30.0, "r": 20.0})
     assert bm.rank_within(costs, higher_is_better=False)["rank"].tolist() == [1, 3, 2]
+
+
+def test_varimax_recovers_simple_structure_when_components_are_tied():
+    # two pairs both with r = .8: eigenvalues 1.8, 1.8, .2, .2; the two leading eigenvectors may come out mixed in
+    # any rotation, varimax restores one factor per pair -> squared scaled loadings .5, shares .5 -> w = .25 each
+    u = _orthonormal(n=15, seed=8)
+    df = pd.DataFrame(
+        {"a": u[:, 0], "b": 0.8 * u[:, 0] + 0.6 * u[:, 1], "c": u[:, 2], "d": 0.8 * u[:, 2] + 0.6 * u[:, 3]}
+    )
+    mixed = np.array([[np.cos(0.6), -np.sin(0.6)], [np.sin(0.6), np.cos(0.6)]])
+    load = (
+        np.array([[0.9, 0], [0.9, 0], [0, 0.9], [0, 0.9]]) ** 0.5 @ mixed
+    )  # a deliberately rotated solution
+    back = bm._varimax(load)
+    assert np.allclose(np.sort(np.abs(back), axis=1), [[0, 0.9**0.5]] * 4, atol=1e-6)
+    np.testing.assert_allclose(bm.weights_pca(df, rotate=True).to_numpy(), [0.25] * 4, atol=1e-6)

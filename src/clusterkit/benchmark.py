@@ -300,22 +300,31 @@ def validate_weights(
     return w.rename("weight")
 
 
-def _varimax(loadings: np.ndarray, *, max_iter: int = 500, tol: float = 1e-10) -> np.ndarray:
-    """Kaiser's varimax rotation (raw, gamma = 1) of a p x k loading matrix."""
+def _varimax(loadings: np.ndarray, *, max_iter: int = 1000, tol: float = 1e-12) -> np.ndarray:
+    """Kaiser's (1958) varimax rotation of a p x k loading matrix, with Kaiser row normalisation (as in R's
+    ``varimax`` and SPSS), by successive closed-form rotations of each pair of factors."""
     p, k = loadings.shape
     if k < 2:
-        return loadings
-    rot = np.eye(k)
-    crit = 0.0
+        return loadings.copy()
+    h = np.sqrt((loadings**2).sum(axis=1))
+    h = np.where(h > 0, h, 1.0)
+    lam = loadings / h[:, None]
     for _ in range(max_iter):
-        lam = loadings @ rot
-        u, sv, vt = np.linalg.svd(loadings.T @ (lam**3 - lam @ np.diag((lam**2).sum(axis=0)) / p))
-        rot = u @ vt
-        new = sv.sum()
-        if new < crit * (1 + tol):
+        largest = 0.0
+        for i in range(k - 1):
+            for j in range(i + 1, k):
+                x, y = lam[:, i], lam[:, j]
+                u, v = x**2 - y**2, 2 * x * y
+                a, b = u.sum(), v.sum()
+                num = 2 * ((u * v).sum() - a * b / p)
+                den = (u**2 - v**2).sum() - (a**2 - b**2) / p
+                phi = np.arctan2(num, den) / 4
+                largest = max(largest, abs(phi))
+                c, s = np.cos(phi), np.sin(phi)
+                lam[:, i], lam[:, j] = x * c + y * s, -x * s + y * c
+        if largest < tol:
             break
-        crit = new
-    return loadings @ rot
+    return lam * h[:, None]
 
 
 def weights_pca(

@@ -20,6 +20,8 @@ collection of the traded industries' labels, is accepted too.
 Internally the table is turned into a dense region x industry matrix through categorical codes and
 :func:`numpy.bincount` (3,000 regions x 1,000 industries = 3M cells is a 24 MB float matrix); percentile and
 top-share thresholds are taken with :func:`numpy.partition`/:func:`numpy.nanquantile` along the region axis.
+For tables of millions of rows, categorical label columns (``df.astype({"region": "category", ...})``) save the
+string hashing, about half of the run time (see ``bench/bench_mapping.py``).
 
 Sources
 -------

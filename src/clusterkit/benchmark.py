@@ -340,8 +340,11 @@ def weights_pca(
 
     1. principal components of the indicators' correlation matrix (so the scale and polarity of each
        indicator do not matter: only squared loadings are used);
-    2. retain the components with eigenvalue >= ``min_eigenvalue`` (Kaiser's rule, at least one kept);
-    3. loadings ``a_jk = v_jk * sqrt(lambda_k)``, rotated by varimax when ``rotate`` (as in the Handbook);
+    2. retain the components with eigenvalue >= ``min_eigenvalue`` (Kaiser's rule, at least one kept); the
+       Handbook's further conditions (each retained factor explains > 10% of the variance, together > 60%)
+       are not enforced: check them with the eigenvalues before relying on the weights;
+    3. loadings ``a_jk = v_jk * sqrt(lambda_k)``, rotated by varimax when ``rotate`` (as in the Handbook;
+       Kaiser's pairwise algorithm with row normalisation, the default of R's ``varimax`` and SPSS);
     4. squared loadings scaled to unit sum per component, ``c_jk = a_jk^2 / sum_j a_jk^2``; each
        component's share of the retained variance ``e_k = sum_j a_jk^2 / sum_kj a_jk^2``;
     5. each indicator is assigned to the component on which ``c_jk`` is largest and gets

@@ -16,6 +16,9 @@ indicators with a Gold-style threshold and points summing to 100, plus 5 ``descr
 benchmarked but not scored, three of which carry the eligibility minimums). A trainer can edit a copy and
 pass it as ``indicators=load_indicator_set(path)``.
 
+Bronze-style benchmarking on all 36 indicators is :func:`compare_to_peers` with ``level="indicator"``;
+the Gold-style assessment on the 31 quality indicators is :func:`score` and :func:`verdict`.
+
 An *assessment* is a ``Series`` indexed by indicator id (one cluster) or a ``DataFrame`` with clusters as
 rows and indicator ids as columns. Scoring rule (our choice, documented in :func:`indicator_scores`):
 proportional fulfilment of each threshold, capped at 1, times the indicator's points.

@@ -12,6 +12,12 @@ import importlib
 # subcommand name -> module in this package exposing add_arguments(parser) and run(args) -> int
 JOBS = {
     "release": "autograder.release",
+    "import": "autograder.importer",
+    "autograde": "autograder.autograde",
+    "feedback": "autograder.feedback",
+    "export": "autograder.export",
+    "report": "autograder.report",
+    "grade": "autograder.grade",
 }
 
 

@@ -1,0 +1,509 @@
+"""Autograde every imported submission with nbgrader, in parallel, each notebook executed in a sandbox.
+
+Each (trainee, assignment) is one ``nbgrader autograde ASSIGNMENT --student ID --force`` run in a worker of a
+process pool (``--jobs``, default: the number of cores). Everything nbgrader does is unchanged (sanitising,
+putting back locked and deleted test cells, injecting hidden tests, saving grades, late penalties) except the
+execution step, which runs the notebook in a bubblewrap sandbox (see autograder/sandbox.py) with a per-cell
+timeout, a per-notebook time limit and a memory limit. Test cells that did not run (the kernel died, the time or
+memory ran out) get an error output before nbgrader scores them, so they score zero; afterwards every graded
+test cell's score is checked against its executed output and zeroed (and recorded) if it did not run cleanly.
+
+Re-running is safe: a submission whose inputs and settings are unchanged and that has a result record is skipped
+(``--force`` regrades); nbgrader updates the same gradebook rows, so nothing is counted twice.
+Exit code 1 when some submission needs a trainer's look (listed on stderr and in the report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from autograder.common import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    EXIT_USAGE,
+    Progress,
+    Settings,
+    UsageError,
+    add_course_arguments,
+    atomic_write_json,
+    iter_students,
+    load_settings,
+    read_json,
+    sha256_files,
+)
+
+# options of the current worker's run, read by SandboxedExecute (one submission at a time per process)
+_RUN: dict = {}
+_EXECUTIONS: dict[str, dict] = {}
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)"
+    )
+    parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default 60, or grading.toml)")
+    parser.add_argument(
+        "--notebook-timeout", type=int, help="seconds per notebook (default 600, or grading.toml)"
+    )
+    parser.add_argument("--memory-mb", type=int, help="address-space limit of a kernel in MiB (default 2048)")
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="run trainee code WITHOUT file-system isolation (only where bubblewrap is unavailable)",
+    )
+    parser.add_argument("--force", action="store_true", help="regrade submissions already graded")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_course_arguments(parser)
+    parser.add_argument("--assignment", "-a", action="append", help="only this assignment (repeatable)")
+    parser.add_argument("--student", "-s", action="append", help="only this trainee id (repeatable)")
+    add_limit_arguments(parser)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# the execution step that replaces nbgrader's Execute preprocessor
+
+
+def _sandboxed_execute_class():
+    import nbformat
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    from autograder.sandbox import execute_notebook
+
+    class SandboxedExecute(NbGraderPreprocessor):
+        """nbgrader's Execute step, run by autograder/_executor.py inside the sandbox."""
+
+        def preprocess(self, nb, resources):
+            settings: Settings = _RUN["settings"]
+            path = resources.get("metadata", {}).get("path")
+            start = time.monotonic()
+            reply = execute_notebook(
+                json.loads(nbformat.writes(nb)),
+                Path(path) if path else None,
+                cell_timeout=settings.cell_timeout,
+                notebook_timeout=settings.notebook_timeout,
+                memory_mb=settings.memory_mb,
+                max_output_chars=settings.max_output_chars,
+                sandbox=_RUN["sandbox"],
+            )
+            if reply.get("notebook"):
+                executed = nbformat.reads(json.dumps(reply["notebook"]), as_version=4)
+            else:
+                executed = nb
+            reason = {
+                "ok": "this cell did not run",
+                "dead_kernel": "the kernel died before this cell ran",
+                "notebook_timeout": "the notebook's time limit was reached before this cell ran",
+            }.get(reply.get("status"), f"the notebook could not be executed ({reply.get('status')})")
+            not_run = mark_unexecuted_tests(executed, reason)
+            _EXECUTIONS[resources["nbgrader"]["notebook"]] = {
+                "status": reply.get("status"),
+                "message": reply.get("message", ""),
+                "patched": reply.get("patched", []),
+                "not_run": not_run,
+                "seconds": round(time.monotonic() - start, 2),
+            }
+            return executed, resources
+
+    return SandboxedExecute
+
+
+def is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def mark_unexecuted_tests(nb, reason: str) -> list[str]:
+    """Give every autograded test cell that did not run an error output (so nbgrader scores it 0)."""
+    from nbformat import NotebookNode
+
+    not_run = []
+    for cell in nb.cells:
+        if is_test_cell(cell) and cell.source.strip() and cell.get("execution_count") is None:
+            if not any(o.get("ename") == "NotExecutedError" for o in cell.outputs):
+                cell.outputs.append(
+                    NotebookNode(
+                        output_type="error",
+                        ename="NotExecutedError",
+                        evalue=reason,
+                        traceback=[f"NotExecutedError: {reason}"],
+                    )
+                )
+            not_run.append(cell.metadata["nbgrader"]["grade_id"])
+    return not_run
+
+
+# --------------------------------------------------------------------------------------------------------------
+# one submission (runs in a worker process)
+
+_API = {}
+
+
+def _api(course_dir: Path):
+    from autograder.course import make_api
+
+    key = str(course_dir)
+    if key not in _API:
+        _API[key] = make_api(course_dir)
+    return _API[key]
+
+
+def submission_hash(
+    course_dir: Path, assignment: str, student: str, settings: Settings, sandbox: bool
+) -> str:
+    sub = course_dir / "submitted" / student / assignment
+    files = [p for p in sub.rglob("*") if p.is_file()] if sub.is_dir() else []
+    sources = read_json(course_dir / ".autograder" / "sources.json", {}) or {}
+    extra = json.dumps(
+        [
+            sources.get(assignment),
+            settings.cell_timeout,
+            settings.notebook_timeout,
+            settings.memory_mb,
+            sandbox,
+        ]
+    )
+    return sha256_files(files, extra=extra)
+
+
+def result_path(course_dir: Path, assignment: str, student: str) -> Path:
+    return course_dir / ".autograder" / "results" / assignment / f"{student}.json"
+
+
+def grade_one(course_dir: Path, assignment: str, student: str, settings: Settings, sandbox: bool) -> dict:
+    """Autograde one submission with nbgrader; verify and record the result. Never raises."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    from nbgrader.utils import capture_log, temp_attrs
+
+    t0 = time.monotonic()
+    _RUN.update(settings=settings, sandbox=sandbox)
+    _EXECUTIONS.clear()
+    api = _api(course_dir)
+    sandboxed = _sandboxed_execute_class()
+    result: dict = {}
+    sub_dir = course_dir / "submitted" / student / assignment
+    if not list(sub_dir.glob("*.ipynb")):
+        result = record_empty_submission(course_dir, assignment, student)
+    for attempt in range(0 if result else 5):
+        with temp_attrs(api.coursedir, assignment_id=assignment, student_id=student):
+            app = Autograde(coursedir=api.coursedir, parent=api)
+            app.force = True
+            app.create_student = True
+            app.autograde_preprocessors = [
+                sandboxed if p is Execute else p for p in app.autograde_preprocessors
+            ]
+            result = capture_log(app)
+        if result["success"] or "database is locked" not in (result.get("error", "") + result.get("log", "")):
+            break
+        time.sleep(1 + attempt)
+    record = {
+        "assignment": assignment,
+        "student": student,
+        "success": bool(result["success"]),
+        "error": (result.get("error") or "")[-3000:],
+        "log": (result.get("log") or "")[-4000:] if not result["success"] else "",
+        "notebooks": {},
+        "flags": [],
+        "sandbox": sandbox,
+    }
+    if not result["success"]:
+        record["flags"].append(
+            "nbgrader autograde failed: " + (record["error"].strip().splitlines() or ["?"])[-1]
+        )
+    try:
+        verify(course_dir, assignment, student, record)
+    except Exception as exc:  # noqa: BLE001 - recorded for the trainer
+        record["flags"].append(f"verification failed: {type(exc).__name__}: {exc}")
+    record["seconds"] = round(time.monotonic() - t0, 2)
+    record["input_hash"] = submission_hash(course_dir, assignment, student, settings, sandbox)
+    atomic_write_json(result_path(course_dir, assignment, student), record)
+    return record
+
+
+def record_empty_submission(course_dir: Path, assignment: str, student: str) -> dict:
+    """A trainee with no readable notebook: nbgrader autograde refuses it, so record zeros ourselves."""
+    from nbgrader.api import Gradebook
+
+    from autograder.common import COURSE_ID
+    from autograder.course import db_url
+    from autograder.importer import parse_timestamp
+
+    ts_file = course_dir / "submitted" / student / assignment / "timestamp.txt"
+    stamp = parse_timestamp(ts_file.read_text()) if ts_file.exists() else None
+    with Gradebook(db_url(course_dir), COURSE_ID) as gb:
+        gb.update_or_create_student(student)
+        kwargs = {"timestamp": stamp.replace(tzinfo=None)} if stamp else {}
+        submission = gb.update_or_create_submission(assignment, student, **kwargs)
+        for snb in submission.notebooks:
+            for grade in snb.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        gb.db.commit()
+    return {"success": True, "log": "no notebook submitted: all grades set to 0"}
+
+
+def verify(course_dir: Path, assignment: str, student: str, record: dict) -> None:
+    """Check each graded test cell's gradebook score against what actually ran; zero it if it did not run."""
+    import nbformat
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.utils import compute_checksum, determine_grade
+
+    from autograder.common import COURSE_ID
+    from autograder.course import db_url
+
+    release = course_dir / "release" / assignment
+    with Gradebook(db_url(course_dir), COURSE_ID) as gb:
+        try:
+            submission = gb.find_submission(assignment, student)
+        except MissingEntry:
+            record["flags"].append("no submission in the gradebook")
+            return
+        for snb in submission.notebooks:
+            name = snb.name
+            info = {"status": "missing", "cells": {}, **_EXECUTIONS.get(name, {})}
+            record["notebooks"][name] = info
+            graded_path = course_dir / "autograded" / student / assignment / f"{name}.ipynb"
+            submitted_path = course_dir / "submitted" / student / assignment / f"{name}.ipynb"
+            if not submitted_path.exists():
+                info["status"] = "missing"
+                record["flags"].append(f"{name}: notebook missing (scored 0)")
+                for grade in snb.grades:
+                    if grade.auto_score:
+                        grade.auto_score = 0
+                gb.db.commit()
+                continue
+            if not graded_path.exists():
+                info["status"] = info.get("status") or "not graded"
+                record["flags"].append(f"{name}: no autograded notebook")
+                continue
+            graded = nbformat.read(graded_path, as_version=4)
+            status = info.get("status")
+            if status and status != "ok":
+                record["flags"].append(
+                    f"{name}: {status.replace('_', ' ')} ({info.get('message', '')[:120]})"
+                )
+            if info.get("patched"):
+                record["flags"].append(
+                    f"{name}: monkeypatching detected and undone before tests: {info['patched'][:5]}"
+                )
+            for c in graded.cells:
+                enames = {o.get("ename") for o in c.get("outputs", []) if o.get("output_type") == "error"}
+                where = (
+                    c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    or f"cell {graded.cells.index(c)}"
+                )
+                if "CellTimeoutError" in enames and not is_test_cell(c):
+                    record["flags"].append(f"{name}/{where}: cell timeout")
+                if "MemoryError" in enames and not is_test_cell(c):
+                    record["flags"].append(f"{name}/{where}: memory limit")
+            cells = {c.metadata.nbgrader["grade_id"]: c for c in graded.cells if is_test_cell(c)}
+            for grade in snb.grades:
+                cell = cells.get(grade.name)
+                if cell is None:
+                    continue
+                ran = cell.get("execution_count") is not None or not cell.source.strip()
+                errors = [o for o in cell.outputs if o.get("output_type") == "error"]
+                expected, _ = determine_grade(cell)
+                cinfo = {
+                    "executed": ran,
+                    "error": f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:500] if errors else None,
+                    "auto_score": grade.auto_score,
+                    "max_score": grade.max_score,
+                }
+                if any(o.get("ename") == "CellTimeoutError" for o in errors):
+                    record["flags"].append(f"{name}/{grade.name}: cell timeout")
+                if any(o.get("ename") == "MemoryError" for o in errors):
+                    record["flags"].append(f"{name}/{grade.name}: memory limit")
+                if (not ran or errors) and grade.auto_score:
+                    record["flags"].append(
+                        f"{name}/{grade.name}: scored {grade.auto_score} though it "
+                        f"{'did not run' if not ran else 'failed'}; set to 0"
+                    )
+                    grade.auto_score = 0
+                    cinfo["auto_score"] = 0
+                    cinfo["corrected"] = True
+                elif expected is not None and grade.auto_score is not None and expected != grade.auto_score:
+                    record["flags"].append(
+                        f"{name}/{grade.name}: gradebook {grade.auto_score} != output {expected}"
+                    )
+                info["cells"][grade.name] = cinfo
+            gb.db.commit()
+            # edited or deleted test cells (compared with the released version)
+            released = {}
+            rel_path = release / f"{name}.ipynb"
+            if rel_path.exists():
+                for c in nbformat.read(rel_path, as_version=4).cells:
+                    meta = c.metadata.get("nbgrader", {})
+                    if is_test_cell(c):
+                        released[meta["grade_id"]] = meta.get("checksum")
+            try:
+                submitted = nbformat.read(submitted_path, as_version=4)
+            except Exception:  # noqa: BLE001
+                submitted = None
+            if submitted is not None:
+                seen = {}
+                for c in submitted.cells:
+                    gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                    if gid in released:
+                        seen[gid] = c
+                deleted = sorted(set(released) - set(seen))
+                edited = sorted(
+                    gid for gid, c in seen.items() if released[gid] and compute_checksum(c) != released[gid]
+                )
+                if deleted:
+                    record["flags"].append(f"{name}: test cells deleted (put back by nbgrader): {deleted}")
+                if edited:
+                    record["flags"].append(f"{name}: test cells edited (restored by nbgrader): {edited}")
+                info["deleted_tests"], info["edited_tests"] = deleted, edited
+            info["score"] = snb.score
+            info["max_score"] = snb.max_score
+            if snb.needs_manual_grade:
+                record["flags"].append(f"{name}: needs manual grading")
+        record["score"] = submission.score
+        record["max_score"] = submission.max_score
+        record["late_seconds"] = submission.total_seconds_late
+
+
+def _worker(course_dir, assignment, student, settings, sandbox):
+    try:
+        return grade_one(course_dir, assignment, student, settings, sandbox)
+    except Exception as exc:  # noqa: BLE001 - a submission must never stop the run
+        record = {
+            "assignment": assignment,
+            "student": student,
+            "success": False,
+            "notebooks": {},
+            "flags": [f"autograder crashed: {type(exc).__name__}: {exc}"],
+        }
+        atomic_write_json(result_path(course_dir, assignment, student), record)
+        return record
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+def pending(
+    course_dir: Path,
+    assignments: list[str],
+    students: list[str] | None,
+    settings: Settings,
+    sandbox: bool,
+    force: bool,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    todo, done = [], []
+    for student in iter_students(course_dir):
+        if students and student not in students:
+            continue
+        for a in assignments:
+            if not (course_dir / "submitted" / student / a).is_dir():
+                continue
+            rec = read_json(result_path(course_dir, a, student))
+            if (
+                not force
+                and isinstance(rec, dict)
+                and rec.get("input_hash") == submission_hash(course_dir, a, student, settings, sandbox)
+            ):
+                done.append((a, student))
+            else:
+                todo.append((a, student))
+    return todo, done
+
+
+def check_sandbox(no_sandbox: bool) -> bool:
+    """True to sandbox; raises UsageError where bubblewrap is unavailable and --no-sandbox was not given."""
+    from autograder.sandbox import bwrap_works
+
+    if bwrap_works():
+        if no_sandbox:
+            print("warning: --no-sandbox: trainee code runs WITHOUT file-system isolation", file=sys.stderr)
+        return not no_sandbox
+    if no_sandbox:
+        print(
+            "warning: bubblewrap unavailable; --no-sandbox: trainee code runs WITHOUT isolation",
+            file=sys.stderr,
+        )
+        return False
+    raise UsageError(
+        "bubblewrap (bwrap) is not available or cannot create namespaces here; install it "
+        "(apt-get install bubblewrap) or pass --no-sandbox to run trainee code without isolation"
+    )
+
+
+def autograde_all(
+    course_dir: Path,
+    exercises: Path,
+    settings: Settings,
+    *,
+    assignments=None,
+    students=None,
+    jobs: int = 2,
+    sandbox: bool = True,
+    force: bool = False,
+    quiet: bool = False,
+) -> list[dict]:
+    from autograder.course import prepare
+
+    assignments = prepare(course_dir, exercises, settings, assignments)
+    todo, done = pending(course_dir, assignments, students, settings, sandbox, force)
+    records = [read_json(result_path(course_dir, a, s)) for a, s in done]
+    progress = Progress("autograde", len(todo), quiet)
+    if jobs <= 1 or len(todo) <= 1:
+        for a, s in todo:
+            records.append(_worker(course_dir, a, s, settings, sandbox))
+            progress.step(f"{s}/{a}")
+    else:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+            futures = {pool.submit(_worker, course_dir, a, s, settings, sandbox): (a, s) for a, s in todo}
+            for fut in as_completed(futures):
+                a, s = futures[fut]
+                try:
+                    records.append(fut.result())
+                except Exception as exc:  # noqa: BLE001 - worker process died
+                    rec = {
+                        "assignment": a,
+                        "student": s,
+                        "success": False,
+                        "notebooks": {},
+                        "flags": [f"worker died: {exc}"],
+                    }
+                    atomic_write_json(result_path(course_dir, a, s), rec)
+                    records.append(rec)
+                progress.step(f"{s}/{a}")
+    return sorted(records, key=lambda r: (r["student"], r["assignment"]))
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args.course_dir, args)
+        sandbox = check_sandbox(args.no_sandbox)
+        records = autograde_all(
+            args.course_dir,
+            args.exercises,
+            settings,
+            assignments=args.assignment,
+            students=args.student,
+            jobs=args.jobs,
+            sandbox=sandbox,
+            force=args.force,
+            quiet=args.quiet,
+        )
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    flagged = [r for r in records if r.get("flags")]
+    for r in flagged:
+        for f in r["flags"]:
+            print(f"needs a look: {r['student']}/{r['assignment']}: {f}", file=sys.stderr)
+    print(f"autograded {len(records)} submission(s); {len(flagged)} need a look", file=sys.stderr)
+    return EXIT_ATTENTION if flagged else EXIT_OK

@@ -1,0 +1,69 @@
+"""The whole grading run: import (when SOURCE is given), autograde, feedback, export, report.
+
+Every step is safe to re-run: unchanged submissions are not graded again, files are replaced atomically.
+Exit code 1 when something needs a trainer's look (see the report's last section), 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from autograder import autograde, export, feedback, importer, report
+from autograder.common import (
+    EXIT_ATTENTION,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    add_course_arguments,
+    load_settings,
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_course_arguments(parser)
+    parser.add_argument("source", type=Path, nargs="?", help="submissions to import first: folder or LMS zip")
+    parser.add_argument(
+        "--roster", type=Path, help="CSV with an 'id' column (and optionally 'name', 'email')"
+    )
+    parser.add_argument("--assignment", "-a", action="append", help="only this assignment (repeatable)")
+    parser.add_argument(
+        "--deadline", action="append", metavar="ASSIGNMENT=ISO-TIME", help="deadline override"
+    )
+    autograde.add_limit_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args.course_dir, args)
+        sandbox = autograde.check_sandbox(args.no_sandbox)
+        if args.source is not None:
+            importer.import_submissions(
+                args.course_dir, args.exercises, args.source, args.roster, settings, args.assignment
+            )
+        elif not (args.course_dir / "submitted").is_dir():
+            raise UsageError(f"nothing to grade in {args.course_dir}: give a SOURCE folder or zip to import")
+        autograde.autograde_all(
+            args.course_dir,
+            args.exercises,
+            settings,
+            assignments=args.assignment,
+            jobs=args.jobs,
+            sandbox=sandbox,
+            force=args.force,
+            quiet=args.quiet,
+        )
+        feedback.generate_feedback(args.course_dir, args.assignment, quiet=args.quiet)
+        csv_path = export.export(args.course_dir)
+        html_path = report.build_report(args.course_dir)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    look = report.needs_a_look(args.course_dir)
+    for who, why in look:
+        print(f"needs a look: {who}: {why}", file=sys.stderr)
+    print(
+        f"grades: {csv_path}\nreport: {html_path}\nfeedback: {args.course_dir / 'feedback'}", file=sys.stderr
+    )
+    return EXIT_ATTENTION if look else EXIT_OK

@@ -1,0 +1,225 @@
+"""Running one notebook's execution in a bubblewrap sandbox.
+
+What the trainee's code sees inside the sandbox (``bwrap``):
+
+* read-only: ``/usr`` (and the ``/bin``, ``/lib`` links), ``/etc/ld.so.cache``, ``/etc/localtime``,
+  ``/etc/fonts``, the Python installation and the virtual environment, the ``clusterkit`` sources and the
+  course's public ``cases/`` data, and the executor script ``_executor.py`` (bound alone);
+* read-write: a fresh scratch directory (also ``$HOME`` and ``/tmp`` is a private tmpfs) that holds only this
+  submission's non-notebook files (the data files nbgrader copies next to the notebook);
+* nothing else: not the gradebook, not ``source/`` or ``release/``, not ``submitted/`` or ``autograded/``
+  (no trainee's notebooks at all, its own included: it arrives through a pipe), not the repository.
+* no network (``--unshare-net``), its own PID/IPC/UTS namespaces, no capabilities, an unprivileged uid,
+  killed with the grading process (``--die-with-parent``).
+
+The hidden tests reach the kernel only as the code of the test cell being executed (nbgrader injects them
+into the notebook before execution, outside the sandbox); the executor process that holds the notebook is
+non-dumpable, so the kernel cannot read it through ``/proc``.
+
+Without bubblewrap the pipeline refuses to run unless ``--no-sandbox`` is given; then the executor runs as a
+plain subprocess with the same time, memory and output limits but WITHOUT file-system isolation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from autograder.common import REPO
+
+EXECUTOR = Path(__file__).resolve().with_name("_executor.py")
+SANDBOX_EXECUTOR = "/opt/autograder/_executor.py"
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+def bwrap_works() -> bool:
+    """True if bubblewrap is installed and can create a sandbox here (user namespaces allowed)."""
+    exe = bwrap_path()
+    if not exe:
+        return False
+    probe = subprocess.run(
+        [exe, "--unshare-all", "--ro-bind", "/", "/", "--die-with-parent", "true"],
+        capture_output=True,
+        timeout=30,
+    )
+    return probe.returncode == 0
+
+
+def _ro_paths() -> list[str]:
+    paths = {sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix)}
+    try:
+        import clusterkit
+
+        paths.add(str(Path(clusterkit.__file__).resolve().parents[1]))  # src/ of the editable install
+    except ImportError:  # pragma: no cover
+        pass
+    cases = REPO / "cases"
+    if cases.is_dir():
+        paths.add(str(cases))
+    for p in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts", "/etc/alternatives", "/etc/ssl"):
+        if os.path.exists(p):
+            paths.add(p)
+    # /usr first; skip paths under /usr (already there)
+    return sorted(p for p in paths if p and os.path.exists(p) and not p.startswith("/usr/"))
+
+
+def bwrap_command(scratch: Path) -> list[str]:
+    cmd = [
+        bwrap_path() or "bwrap",
+        "--unshare-all",
+        "--unshare-user",
+        "--uid",
+        "1000",
+        "--gid",
+        "1000",
+        "--cap-drop",
+        "ALL",
+        "--die-with-parent",
+        "--new-session",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
+    for name in ("bin", "sbin", "lib", "lib64", "lib32"):
+        target = Path("/") / name
+        if target.is_symlink():
+            cmd += ["--symlink", os.readlink(target), str(target)]
+        elif target.is_dir():
+            cmd += ["--ro-bind", str(target), str(target)]
+    for p in _ro_paths():
+        cmd += ["--ro-bind", p, p]
+    cmd += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        str(EXECUTOR),
+        SANDBOX_EXECUTOR,
+        "--bind",
+        str(scratch),
+        str(scratch),
+        "--chdir",
+        str(scratch),
+    ]
+    return cmd
+
+
+def sandbox_env(scratch: Path) -> dict[str, str]:
+    home = scratch / ".home"
+    home.mkdir(exist_ok=True)
+    env = {
+        "HOME": str(home),
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(home / ".mpl"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "JUPYTER_RUNTIME_DIR": str(home / ".runtime"),
+        "JUPYTER_DATA_DIR": str(Path(sys.prefix) / "share" / "jupyter"),
+        "IPYTHONDIR": str(home / ".ipython"),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "NBGRADER_EXECUTION": "autograde",
+    }
+    if sys.prefix != sys.base_prefix:
+        env["VIRTUAL_ENV"] = sys.prefix
+    return env
+
+
+def execute_notebook(
+    nb: dict,
+    data_dir: Path | None,
+    *,
+    cell_timeout: int,
+    notebook_timeout: int,
+    memory_mb: int,
+    max_output_chars: int,
+    sandbox: bool,
+    guard: bool = True,
+) -> dict:
+    """Execute notebook ``nb`` (a dict) in a fresh scratch directory; return the executor's reply.
+
+    ``data_dir``'s files other than notebooks are copied into the scratch directory first. The reply is
+    ``{"notebook", "status", "message", "patched"}``; when the executor itself could not answer (killed at the
+    hard time limit, crashed), ``notebook`` is None and ``status`` says why.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-scratch-"))
+    try:
+        if data_dir is not None and data_dir.is_dir():
+            for f in data_dir.rglob("*"):
+                rel = f.relative_to(data_dir)
+                if f.is_file() and f.suffix != ".ipynb" and not any(p.startswith(".") for p in rel.parts):
+                    (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(f, scratch / rel)
+        env = sandbox_env(scratch)
+        if sandbox:
+            cmd = [*bwrap_command(scratch), "--clearenv"]
+            for k, v in env.items():
+                cmd += ["--setenv", k, v]
+            cmd += [sys.executable, SANDBOX_EXECUTOR]
+            popen_env = None
+        else:
+            cmd = [sys.executable, str(EXECUTOR)]
+            popen_env = env
+        request = json.dumps(
+            {
+                "notebook": nb,
+                "cell_timeout": cell_timeout,
+                "notebook_timeout": notebook_timeout,
+                "memory_mb": memory_mb,
+                "max_output_chars": max_output_chars,
+                "guard": guard,
+            }
+        )
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=scratch,
+            env=popen_env,
+            start_new_session=True,
+        )
+        try:
+            out, err = proc.communicate(request.encode(), timeout=notebook_timeout + 60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return {
+                "notebook": None,
+                "status": "notebook_timeout",
+                "message": "killed at the hard time limit",
+            }
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            reply = json.loads(out.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            tail = err.decode("utf-8", "replace")[-1500:]
+            return {
+                "notebook": None,
+                "status": "executor_failed",
+                "message": f"the executor exited with code {proc.returncode}: {tail}",
+            }
+        return reply
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -393,7 +393,12 @@ def test_case_text_structure(case):
 
 @pytest.mark.parametrize("case", CASES)
 def test_every_figure_in_the_case_text_is_traced(case):
-    """Each figure in provenance.json appears in case.md and in its source; no other number appears."""
+    """Each figure in provenance.json appears in case.md and in its source; no other number appears.
+
+    Sources: seed (every number in the figure is in the seed), seed-count (the figure counts items the seed lists),
+    derived (a formula over seed numbers), public (a source named in the text; numbers must be in the public
+    domain notes where they exist), data (describes the data pack: checked against the table), course (a
+    design choice, with a note)."""
     prov = json.loads((CASES_DIR / case / "provenance.json").read_text(encoding="utf-8"))
     prose = _prose(_case_md(case))
     masked = prose
@@ -429,6 +434,16 @@ def test_every_figure_in_the_case_text_is_traced(case):
                 assert not [n for n in nums if n not in set(_numbers(notes))], (
                     f"{where}: not in the public notes"
                 )
+        elif source == "data":
+            df = load_case(case)[fig["table"]]
+            check = fig["check"]
+            expected = [len(df)] if check == "rows" else sorted(df[check.removeprefix("unique:")].unique())
+            assert check == "rows" or check.startswith("unique:"), (
+                f"{where}: check must be rows or unique:<column>"
+            )
+            assert sorted(map(float, nums)) == sorted(map(float, expected)), (
+                f"{where}: the data say {expected}"
+            )
         elif source == "course":
             assert fig["note"].strip(), f"{where}: say why the course chose this figure"
         else:
@@ -451,7 +466,13 @@ def test_no_seed_sentence_is_copied(case):
         w = _words(path.read_text(encoding="utf-8"))
         seed_grams |= {tuple(w[i : i + n]) for i in range(len(w) - n + 1)}
     folder = CASES_DIR / case
-    for path in sorted([*folder.glob("*.md"), *folder.glob("data/*.md"), *folder.glob("data/*.csv")]):
+    files = [
+        *folder.glob("*.md"),
+        *folder.glob("*.json"),
+        *folder.glob("data/*.md"),
+        *folder.glob("data/*.csv"),
+    ]
+    for path in sorted(files):
         name = path.relative_to(folder)
         w = _words(path.read_text(encoding="utf-8"))
         shared = [

@@ -293,6 +293,8 @@ def test_portfolio_data_and_chart(two_years, monkeypatch):
     assert {t.get_text() for t in ax.texts} >= {"x", "y", "Stars", "Emerging"}
     assert ax.get_title() == "A"
     plt.close(ax.figure)
+    traded = mapping.portfolio_data(t0, t1, "A", denominator="traded", traded={"x"})
+    assert list(traded.index) == ["x"] and traded.loc["x", "lq"] == pytest.approx(1.0)
     with pytest.raises(KeyError, match="region 'Z'"):
         mapping.portfolio_data(t0, t1, "Z")
     with pytest.raises(KeyError, match="bubble"):
@@ -322,6 +324,25 @@ def test_zero_totals_are_named(three):
         mapping.cluster_stars(zero_industry)
     with pytest.raises(ValueError, match="no rows"):
         mapping.location_quotient(three.iloc[:0])
+
+
+def test_large_sorted_tables_take_the_shortcuts_and_agree():
+    """> 20,000 rows sorted by region: run-length label coding, and shift-share reusing the t0 codes."""
+    rng = np.random.default_rng(1)
+    n_r, n_i = 40, 600
+    t0 = long(
+        {
+            "region": np.repeat([f"r{r:02d}" for r in range(n_r)], n_i),
+            "industry": np.tile([f"i{i:03d}" for i in range(n_i)], n_r),
+            "employment": rng.integers(1, 100, n_r * n_i).astype(float),
+        }
+    )
+    t1 = t0.assign(employment=t0["employment"] * rng.uniform(0.5, 1.5, len(t0)))
+    shuffled = rng.permutation(len(t0))
+    pd.testing.assert_frame_equal(mapping.cluster_stars(t0), mapping.cluster_stars(t0.iloc[shuffled]))
+    pd.testing.assert_frame_equal(
+        mapping.shift_share(t0, t1), mapping.shift_share(t0.iloc[shuffled], t1.iloc[::-1]), check_exact=False
+    )
 
 
 # ---------------------------------------------------------------------------------------------- properties

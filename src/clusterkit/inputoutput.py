@@ -243,7 +243,7 @@ def key_sectors(
     Categories (both indices compared with ``threshold`` = 1, the average):
 
     ================  ================  ==================  ===============================================
-    backward >= 1     forward >= 1      ``category``        Miller & Blair (2009, section 12.2.6) wording
+    backward >= 1     forward >= 1      ``category``        Miller & Blair (2009, sec. 12.2) wording
     ================  ================  ==================  ===============================================
     yes               yes               key sector          generally dependent on inter-industry flows
     yes               no                backward-oriented   dependent on inter-industry supply

@@ -98,11 +98,23 @@ class _Grid:
         )
 
     def at_pairs(self, mat: np.ndarray) -> np.ndarray:
+        if len(self.pairs) == mat.size:  # every cell present (the common full panel): no gather needed
+            return mat.ravel()
         return mat.ravel()[self.pairs]
 
 
 def _codes(col: pd.Series, name: str) -> tuple[np.ndarray, pd.Index]:
-    codes, uniques = pd.factorize(col, sort=True)
+    """Sorted integer codes of a label column (run-length shortcut for tables sorted/blocked by the column)."""
+    codes = None
+    if not isinstance(col.dtype, pd.CategoricalDtype) and len(col) > 20_000:
+        arr = col.to_numpy()
+        head = arr[:10_000]
+        if np.count_nonzero(head[1:] != head[:-1]) * 8 < len(head):  # long runs of one label
+            starts = np.flatnonzero(np.concatenate(([True], arr[1:] != arr[:-1])))
+            run_codes, uniques = pd.factorize(col.iloc[starts], sort=True)
+            codes = np.repeat(run_codes, np.diff(np.append(starts, len(arr))))
+    if codes is None:
+        codes, uniques = pd.factorize(col, sort=True)
     if (codes < 0).any():
         raise ValueError(f"column {name!r} has missing labels (NaN/None) in {int((codes < 0).sum())} row(s)")
     if isinstance(uniques, pd.CategoricalIndex):
@@ -117,16 +129,24 @@ def _grid(
     industry: str,
     values: Collection[str],
     what: str = "table",
+    labels_of: _Grid | None = None,
 ) -> _Grid:
-    """Validate ``df`` and sum its ``values`` columns into dense region x industry matrices."""
+    """Validate ``df`` and sum its ``values`` columns into dense region x industry matrices.
+
+    ``labels_of``: a grid built from a table with exactly the same label columns, whose codes are reused.
+    """
     require_columns(df, [region, industry, *values], what=what)
     require_numeric(df, values, what=what)
     if len(df) == 0:
         raise ValueError(f"{what} has no rows")
     for v in values:
         require_finite_nonnegative(df[v], name=f"{what} column {v!r}")
-    rc, regions = _codes(df[region], region)
-    ic, industries = _codes(df[industry], industry)
+    if labels_of is not None:
+        rc, regions = labels_of.row_codes["region"], labels_of.regions
+        ic, industries = labels_of.row_codes["industry"], labels_of.industries
+    else:
+        rc, regions = _codes(df[region], region)
+        ic, industries = _codes(df[industry], industry)
     n_r, n_i = len(regions), len(industries)
     if n_r * n_i > MAX_CELLS:
         raise ValueError(
@@ -520,7 +540,18 @@ def shift_share(
         e0, e1 = grid.values[employment], grid.values[end_column]
     else:
         g0 = _grid(start, region=region, industry=industry, values=[employment], what="start (t0) table")
-        g1 = _grid(end, region=region, industry=industry, values=[employment], what="end (t1) table")
+        require_columns(end, [region, industry, employment], what="end (t1) table")
+        same = len(start) == len(end) and all(
+            np.array_equal(start[c].to_numpy(), end[c].to_numpy()) for c in (region, industry)
+        )  # same panel rows in both years (the common case): reuse the label codes
+        g1 = _grid(
+            end,
+            region=region,
+            industry=industry,
+            values=[employment],
+            what="end (t1) table",
+            labels_of=g0 if same else None,
+        )
         grid = _union_grid(g0, g1)
         e0, e1 = grid.values["_0"], grid.values["_1"]
     e0_i, e1_i = e0.sum(axis=0), e1.sum(axis=0)
@@ -622,7 +653,8 @@ def portfolio_data(
 
     Columns: ``employment`` (t1), ``lq`` (t1, see :func:`location_quotient`), ``growth`` = ``E_ir1 / E_ir0 - 1``,
     ``national_growth`` = ``E_i1 / E_i0 - 1`` and ``relative_growth`` = growth - national growth. Industries the
-    region did not have in t0 (growth undefined) are left out. Raises ``KeyError`` if ``region_name`` is absent.
+    region did not have in t0 (growth undefined) are left out, and so are local industries with
+    ``denominator="traded"``. Raises ``KeyError`` if ``region_name`` is absent.
     """
     lq = location_quotient(
         end, denominator=denominator, traded=traded, region=region, industry=industry, employment=employment
@@ -632,6 +664,8 @@ def portfolio_data(
         raise KeyError(f"region {region_name!r} is not in the t1 table")
     sub = ss.xs(region_name, level=0)
     sub = sub[sub["employment_start"] > 0]
+    if denominator == "traded":  # only traded industries have a traded-denominator LQ
+        sub = sub[sub.index.isin(lq.index.get_level_values(1))]
     nat = ss.groupby(level=1)[["employment_start", "employment_end"]].sum()
     nat_growth = nat["employment_end"] / nat["employment_start"] - 1.0
     out = pd.DataFrame(

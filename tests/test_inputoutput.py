@@ -171,6 +171,13 @@ def test_singular_and_unproductive_systems():
         io.leontief_inverse(pd.DataFrame([[1.0, 0.0], [0.0, 0.2]], index=s, columns=s))
 
 
+def test_ghosh_unproductive_names_rows():
+    s = ["a", "b"]
+    Z = pd.DataFrame([[120.0, 0.0], [0.0, 10.0]], index=s, columns=s)
+    with pytest.raises(ValueError, match=r"B is .*row sums >= 1.*\['a'\]"):
+        io.ghosh_inverse(Z, pd.Series([100.0, 50.0], index=s))
+
+
 def test_shock_with_unknown_sector(mb):
     Z, x, _ = mb
     L = io.leontief_inverse(io.technical_coefficients(Z, x))

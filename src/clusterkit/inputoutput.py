@@ -87,15 +87,23 @@ def _inverse_of_i_minus(m: np.ndarray, labels: pd.Index, name: str) -> np.ndarra
     """``(I - m)^-1`` for a non-negative coefficient matrix, refusing singular or non-productive systems.
 
     For non-negative ``m``, ``I - m`` has a non-negative inverse exactly when the spectral radius of ``m`` is
-    below 1 (Hawkins-Simon conditions; Miller & Blair 2009, section 2.3.5 / appendix 2.1). That is checked on the
-    inverse itself (cheap) instead of computing eigenvalues.
+    below 1 (Hawkins & Simon 1949, *Econometrica* 17(3/4); Miller & Blair 2009, ch. 2). That is checked on the
+    inverse itself (cheap: ``L = I + A + A^2 + ...`` is non-negative with a diagonal >= 1) instead of computing
+    eigenvalues. The message names the sectors whose coefficients sum to 1 or more (input coefficients by
+    column for ``A``: no room for value added; allocation coefficients by row for the Ghosh ``B``).
     """
     n = m.shape[0]
     i_minus = np.eye(n) - m
-    col_sums = m.sum(axis=0)
+    by_row = name == "B"
+    sums = m.sum(axis=1 if by_row else 0)
     hint = ""
-    if (col_sums >= 1).any():
-        hint = f"; column sums >= 1 (no room for value added) in sector(s) {list(labels[col_sums >= 1][:10])}"
+    if (sums >= 1).any():
+        what = (
+            "row sums >= 1 (no room for final demand)"
+            if by_row
+            else "column sums >= 1 (no room for value added)"
+        )
+        hint = f"; {what} in sector(s) {list(labels[sums >= 1][:10])}"
     try:
         inv = np.linalg.solve(i_minus, np.eye(n))
     except np.linalg.LinAlgError:

@@ -4,7 +4,8 @@ Three sizes (300, 1,000 and 3,000 regions x 1,000 industries = 0.3M, 1M and 3M r
 For each, the clusterkit function is timed (best of ``--repeat``) and its peak traced memory measured in a
 separate run (tracemalloc), against a plain-pandas baseline (groupby/transform/rank/merge, the way one writes it
 without clusterkit) timed in the same run; ratios = baseline / clusterkit. Target for the 3M-row table: all of
-mapping under 2 s and 1.5 GB. A last line per size times the three again with categorical label columns.
+mapping under 2 s and 1.5 GB. Two more lines per size time the three again with categorical label columns and with the rows in random
+order (the synthetic table is sorted by region, as most exports are, which the label coding exploits).
 ``python -m bench mapping [--quick] [--repeat N]`` (default: best of 3).
 """
 
@@ -156,7 +157,21 @@ def main(argv: list[str]) -> int:
         print(
             f"{rows:>9,} {'all, categ.':<12} {cat_total:>12.3f}   (labels as pandas categoricals)", flush=True
         )
-        del c0, c1
+        # and with the rows in random order (no run-length shortcut for the label coding)
+        perm = np.random.default_rng(1).permutation(rows)
+        s0, s1 = t0.iloc[perm].reset_index(drop=True), t1.iloc[perm[::-1]].reset_index(drop=True)
+        shuffled_total = sum(
+            timed(fn, repeat)
+            for fn in (
+                partial(mapping.location_quotient, s0),
+                partial(mapping.cluster_stars, s0),
+                partial(mapping.shift_share, s0, s1),
+            )
+        )
+        print(
+            f"{rows:>9,} {'all, shuffled':<12} {shuffled_total:>12.3f}   (rows in random order)", flush=True
+        )
+        del c0, c1, s0, s1
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process max RSS (whole bench, incl. baselines and data): {rss:.0f} MB")
     if not quick:

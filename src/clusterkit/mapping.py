@@ -699,8 +699,8 @@ def portfolio_chart(
     Reference lines at ``x = xline`` (LQ 1) and ``y = yline`` (0 growth, or pass the national growth) split the
     chart into four quadrants, labelled (top-left, top-right, bottom-left, bottom-right) by ``quadrant_labels``.
     Points are labelled with ``data[label]`` (or the index). Returns the matplotlib Axes; never calls ``show``.
-    Typical input: :func:`portfolio_data`. The chart follows the cluster portfolio diagrams of Porter's
-    cluster-mapping studies (e.g. Porter 2003, "The economic performance of regions", *Regional Studies* 37).
+    Typical input: :func:`portfolio_data`. The chart follows the cluster portfolio (specialisation vs growth)
+    diagrams used in Porter's regional cluster studies and the US Cluster Mapping Project reports.
     """
     require_columns(data, [c for c in (x, y, size, label) if c], what="portfolio data")
     require_numeric(data, [x, y, size], what="portfolio data")

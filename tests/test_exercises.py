@@ -123,6 +123,18 @@ def test_rubric_covers_every_written_answer(name):
             assert _nbg(c)["grade_id"] in rubric, f"rubric of {name} does not cover {_nbg(c)['grade_id']}"
 
 
+def test_sources_match_their_authoring_modules(capsys):
+    """The notebooks are written by exercises/authoring/build.py: edit the module, then rebuild."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("exercise_build", COURSE / "authoring" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert build.build(check=True) == 0, (
+        f"{capsys.readouterr().out}run `python exercises/authoring/build.py` after editing exercises/authoring/"
+    )
+
+
 # --------------------------------------------------------------------------------------------------------
 # The release checker itself must catch leaks (positive control)
 # --------------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def cells():
             The SME Networking project (Ministry of Economy, 2011–2013) opened a *Clusters Info Spot* in each of five
             pilot provinces — Çorum, Trabzon, Samsun, Kahramanmaraş and Gaziantep — and set out to identify each
             province's leading sectors before launching pilot cluster activities in them. Read the case study
-            *SME Networking* (`cases/sme-networking-turkey/`) first. The data are the case's illustrative
+            *SME Networking* (in the book's *Cases* part; file `cases/sme-networking-turkey/case.md`) first. The data are the case's illustrative
             registered-employment table by province and sector for 2011 and 2013.
 
             **How to work.** Each question has an answer cell that starts with `name = None`: replace the line

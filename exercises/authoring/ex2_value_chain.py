@@ -35,7 +35,7 @@ def cells():
             The BEST For Energy project (İzmir Development Agency with ENSİA, from July 2020, EU-funded) set out to
             build a competitive clean-energy and clean-technology cluster in İzmir, starting with a value-chain
             and cluster analysis of wind, solar, geothermal and biomass energy. Read the case study *BEST For
-            Energy* (`cases/izmir-clean-energy/`) first. You work with the case's illustrative data: the wind-energy
+            Energy* (in the book's *Cases* part; file `cases/izmir-clean-energy/case.md`) first. You work with the case's illustrative data: the wind-energy
             value chain in ten stages, and a six-sector regional input-output table (million EUR, one year).
 
             **How to work.** Each question has an answer cell that starts with `name = None`: replace the line

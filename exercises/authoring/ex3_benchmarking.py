@@ -25,7 +25,7 @@ def cells():
 
             One target of the SME Networking project was a *National Benchmarking System* covering at least 20
             sectoral clusters, so that public support programmes could compare clusters and follow their
-            progress. Read the case study *SME Networking* (`cases/sme-networking-turkey/`), in particular the
+            progress. Read the case study *SME Networking* (in the book's *Cases* part; file `cases/sme-networking-turkey/case.md`), in particular the
             benchmarking section. The data are the case's illustrative indicator table: 20 clusters, 13 indicators
             in six pillars; for two of them (public funding dependence, member drop-out) **lower is better**.
 

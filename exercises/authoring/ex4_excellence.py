@@ -28,7 +28,7 @@ def cells():
             İŞİM, the Turkish construction- and work-machinery cluster association, took part in the EU project
             CLUSTEM with partner clusters in Italy, Spain and the UK. In 2017 its team visited gold-label clusters in
             Mulhouse and Lyon to learn how they are managed. Read the case study *CLUSTEM and the gold label*
-            (`cases/isim-clustem-gold-label/`) first.
+            (in the book's *Cases* part; file `cases/isim-clustem-gold-label/case.md`) first.
 
             The data are an **invented** self-assessment of İŞİM (2017, and 2019 after an improvement plan) and of
             six anonymised peers on the course's own excellence indicator set (`clusterkit/resources/`), which is

@@ -36,7 +36,7 @@ def cells():
             (2012–2013), teams of participants applied the cluster-excellence method to 13 real cluster
             initiatives in 13 European regions — from wicker in Rzeszów to wedding tourism in Killarney. One of
             them was **wedding textiles in İzmir**. Read the case study *ECEI field projects*
-            (`cases/ecei-field-projects/`) first.
+            (in the book's *Cases* part; file `cases/ecei-field-projects/case.md`) first.
 
             You are the field-project team. Like the original teams, you combine a **value-chain picture** of the
             cluster with a **needs-assessment survey** of its firms, check whether a cluster organisation could

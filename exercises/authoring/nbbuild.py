@@ -55,7 +55,9 @@ def check(var: str, points: float, visible: str, hidden: str, what: str, preambl
     body = (
         f"# Check {what} ({points:g} point{'s' if points != 1 else ''}). Run this cell: it applies the visible\n"
         f"# checks (form and shape); the values are checked when your work is graded.\n"
-        f"{_src(visible)}\n### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
+        f"{_src(visible)}\n"
+        f'print("{what}: the form of your answer is right. Its values are checked when your work is graded.")\n'
+        f"### BEGIN HIDDEN TESTS\n{hidden}\n### END HIDDEN TESTS"
     )
     cell = nbformat.v4.new_code_cell(body)
     cell.metadata.update(_meta(f"check_{var}", solution=False, grade=True, locked=True, points=points))

@@ -1,0 +1,212 @@
+"""Start and stop JupyterLab servers and a headless chromium for the browser tests (``tests/test_browser_lab.py``).
+
+Every server runs from the venv that runs pytest, on 127.0.0.1 with a free port and a random token, in its own
+process group, with ``JUPYTER_CONFIG_DIR``/``JUPYTER_DATA_DIR``/``JUPYTER_RUNTIME_DIR`` and ``HOME`` inside a temp
+directory, so nothing from the machine's user config leaks in. ``JUPYTER_PLATFORM_DIRS=1`` keeps the venv's
+``share/jupyter`` (kernelspec, lab extensions) and ``etc/jupyter`` (server extensions) on the search path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BIN = Path(sys.executable).parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+
+# Console messages of type "error" that are not faults of the course's setup. Each entry is (substring, why).
+# Empty on purpose: with the pinned versions the pages log no error at all.
+BENIGN_CONSOLE_ERRORS: list[tuple[str, str]] = []
+
+# Console *warnings* that mean an extension was built against other JupyterLab packages than the page provides
+# (webpack module federation). This is how "listed by `jupyter labextension list` but broken in the page" shows:
+# singletons are used anyway with a warning, non-singletons fail. They count as errors here.
+SHARED_MODULE_MISMATCH = (
+    "Unsatisfied version",
+    "No satisfying version",
+    "does not satisfy the requirement",
+    "Failed to create module",
+)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_env(base: Path) -> dict[str, str]:
+    """Environment for a Jupyter process whose user-level dirs all live under ``base``."""
+    env = dict(os.environ)
+    for var in ("JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTERLAB_DIR", "JUPYTERLAB_SETTINGS_DIR"):
+        env.pop(var, None)
+    dirs = {
+        "JUPYTER_CONFIG_DIR": base / "jupyter-config",
+        "JUPYTER_DATA_DIR": base / "jupyter-data",
+        "JUPYTER_RUNTIME_DIR": base / "jupyter-runtime",
+        "IPYTHONDIR": base / "ipython",
+        "HOME": base / "home",
+    }
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    env.update({k: str(v) for k, v in dirs.items()})
+    env.update(
+        JUPYTER_PLATFORM_DIRS="1",
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+        MPLBACKEND="Agg",
+    )
+    # The "get Jupyter news?" toast would cover the page in every screenshot and fetch from the internet.
+    labconfig = dirs["JUPYTER_CONFIG_DIR"] / "labconfig"
+    labconfig.mkdir(exist_ok=True)
+    (labconfig / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
+    return env
+
+
+@dataclass
+class LabServer:
+    """A running ``jupyter lab`` process and how to reach it."""
+
+    proc: subprocess.Popen
+    port: int
+    token: str
+    root: Path
+    env: dict[str, str]
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "lab") -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+    def run(self, *args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        """Run a command of the venv (e.g. ``nbgrader``) with this server's environment; fail loudly."""
+        res = subprocess.run(
+            [str(BIN / args[0]), *args[1:]],
+            cwd=cwd or self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if res.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
+        return res
+
+    def stop(self) -> None:
+        """Terminate the server's whole process group (kernels included)."""
+        if self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+
+def start_lab(base: Path, root: Path, extra_args: list[str] | None = None, timeout: float = 90) -> LabServer:
+    """Start ``jupyter lab`` serving ``root`` (also its cwd, where nbgrader looks for nbgrader_config.py)."""
+    env = isolated_env(base)
+    port, token = free_port(), secrets.token_hex(16)
+    log = base / "jupyter-lab.log"
+    cmd = [
+        str(BIN / "jupyter"),
+        "lab",
+        "--no-browser",
+        "--allow-root",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        *(extra_args or []),
+    ]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = LabServer(proc=proc, port=port, token=token, root=root, env=env, log=log)
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(server.url("api/status"), timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"jupyter lab did not answer within {timeout}s:\n{server.log_tail()}")
+        time.sleep(0.25)
+
+
+@dataclass
+class PageLog:
+    """Console errors, uncaught exceptions and off-loopback requests seen by the pages of one browser context."""
+
+    errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self._error(f"uncaught: {exc}"))
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self._error(f"console: {msg.text}")
+        elif msg.type == "warning" and any(p in msg.text for p in SHARED_MODULE_MISMATCH):
+            self._error(f"console warning (extension built for other JupyterLab packages): {msg.text}")
+
+    def _error(self, text: str) -> None:
+        if not any(pattern in text for pattern, _why in BENIGN_CONSOLE_ERRORS):
+            self.errors.append(text)
+
+    def take(self) -> list[str]:
+        """The errors so far (and forget them), so each test asserts on its own."""
+        out, self.errors = self.errors, []
+        return out
+
+
+def loopback_only(context, base: str, log: PageLog) -> None:
+    """Abort (and record) every request that leaves the lab server: the course must work offline."""
+    netloc = urlsplit(base).netloc
+
+    def route(route_, request):
+        if urlsplit(request.url).netloc == netloc or request.url.startswith(("data:", "blob:")):
+            route_.continue_()
+        else:
+            log.foreign.append(request.url)
+            route_.abort()
+
+    context.route("**/*", route)

@@ -283,14 +283,12 @@ def _read_table(data_dir: Path, case: str, table: Mapping[str, Any]) -> pd.DataF
         dup = df.duplicated(subset=key, keep=False)
         if dup.any():
             first = df.loc[dup, key].iloc[0].tolist()
-            raise CaseDataError(
-                f"{where}: primary key {key} is not unique, e.g. {first} (row {_row(df, dup)})"
-            )
+            raise CaseDataError(f"{where}: primary key {key} is not unique, e.g. {first} (line {_line(dup)})")
     return df
 
 
-def _row(df: pd.DataFrame, mask: pd.Series) -> int:
-    """File line number (header = line 1) of the first True in ``mask``."""
+def _line(mask: pd.Series) -> int:
+    """CSV line number (the header is line 1) of the first True in ``mask``."""
     return int(np.flatnonzero(mask.to_numpy())[0]) + 2
 
 
@@ -298,7 +296,7 @@ def _coerce(s: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
     dtype = spec["dtype"]
     missing = s.isna()
     if missing.any() and not spec.get("nullable", False):
-        raise CaseDataError(f"{where}: missing value at line {_row(s.to_frame(), missing)}")
+        raise CaseDataError(f"{where}: missing value at line {_line(missing)}")
     if dtype == "string":
         out = s.astype("str")
     elif dtype == "bool":
@@ -306,26 +304,20 @@ def _coerce(s: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
         low = s.str.strip().str.lower()
         bad = ~missing & ~low.isin(list(mapping))
         if bad.any():
-            raise CaseDataError(
-                f"{where}: {s[bad].iloc[0]!r} at line {_row(s.to_frame(), bad)} is not true/false"
-            )
+            raise CaseDataError(f"{where}: {s[bad].iloc[0]!r} at line {_line(bad)} is not true/false")
         out = low.map(mapping).astype("boolean" if missing.any() else bool)
     else:
         num = pd.to_numeric(s, errors="coerce")
         bad = ~missing & num.isna()
         if bad.any():
-            raise CaseDataError(
-                f"{where}: {s[bad].iloc[0]!r} at line {_row(s.to_frame(), bad)} is not a number"
-            )
+            raise CaseDataError(f"{where}: {s[bad].iloc[0]!r} at line {_line(bad)} is not a number")
         finite = np.isfinite(num.to_numpy(dtype=float, na_value=0.0))
         if not finite.all():
             raise CaseDataError(f"{where}: infinite value at line {int(np.flatnonzero(~finite)[0]) + 2}")
         if dtype == "int":
             frac = ~missing & (num % 1 != 0)
             if frac.any():
-                raise CaseDataError(
-                    f"{where}: {s[frac].iloc[0]!r} at line {_row(s.to_frame(), frac)} is not an integer"
-                )
+                raise CaseDataError(f"{where}: {s[frac].iloc[0]!r} at line {_line(frac)} is not an integer")
             out = num.astype("Int64" if missing.any() else "int64")
         else:
             out = num.astype(float)
@@ -335,7 +327,7 @@ def _coerce(s: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
                 require_finite_nonnegative(out, name=where)
             except ValueError as exc:
                 bad = out < 0
-                raise CaseDataError(f"{exc.args[0]} (line {_row(out.to_frame(), bad)})") from exc
+                raise CaseDataError(f"{exc.args[0]} (line {_line(bad)})") from exc
         for bound, test, word in (
             (lo, lambda v, b: v < b, "below the minimum"),
             (hi, lambda v, b: v > b, "above the maximum"),
@@ -344,15 +336,13 @@ def _coerce(s: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
                 bad = test(out, bound).fillna(False).astype(bool)
                 if bad.any():
                     raise CaseDataError(
-                        f"{where}: {out[bad].iloc[0]!r} at line {_row(out.to_frame(), bad)} is {word} {bound}"
+                        f"{where}: {out[bad].iloc[0]!r} at line {_line(bad)} is {word} {bound}"
                     )
     allowed = spec.get("allowed")
     if allowed is not None:
         bad = ~missing & ~out.isin(allowed)
         if bad.any():
-            raise CaseDataError(
-                f"{where}: {out[bad].iloc[0]!r} at line {_row(out.to_frame(), bad)} is not one of {allowed}"
-            )
+            raise CaseDataError(f"{where}: {out[bad].iloc[0]!r} at line {_line(bad)} is not one of {allowed}")
     return out
 
 

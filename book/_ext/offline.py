@@ -7,6 +7,9 @@
       BOOK_COLAB_URL=https://colab.research.google.com  BOOK_REPOSITORY_URL=https://github.com/org/repo
 
   (JupyterHub and Binder buttons need the repository URL: that is what the hub clones.)
+* Scripts: sphinx-thebe registers its configuration script twice (``const THEBE_JS_URL`` declared twice is a
+  console error on every page); duplicates are dropped, and with thebe off (the default) its scripts are left out
+  altogether, so no page even names the thebe CDN.
 * Offline: after the build, every ``<script src>``, ``<link href>`` and ``<img src>`` in the HTML must point into
   the site itself; a reference to another host is reported as a Sphinx warning, which ``-W`` turns into an error.
 """
@@ -64,6 +67,26 @@ def _apply_env_launch_buttons(app: Sphinx, config: Config) -> None:
         config.html_theme_options = options
 
 
+def _tidy_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    thebe_on = bool((app.config.html_theme_options or {}).get("launch_buttons", {}).get("thebe"))
+    kept = []
+    for script in dict.fromkeys(
+        scripts
+    ):  # ordered de-duplication (scripts are hashable by file and attributes)
+        body = getattr(script, "attributes", {}).get("body", "") or ""
+        if not thebe_on and (
+            "THEBE_JS_URL" in body or str(getattr(script, "filename", "")).endswith("sphinx-thebe.js")
+        ):
+            continue
+        kept.append(script)
+    context["script_files"] = kept
+
+
 def _check_offline(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -80,5 +103,6 @@ def _check_offline(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _apply_env_launch_buttons)
+    app.connect("html-page-context", _tidy_scripts, priority=900)
     app.connect("build-finished", _check_offline)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -287,6 +287,12 @@ def _read_table(data_dir: Path, case: str, table: Mapping[str, Any]) -> pd.DataF
     return df
 
 
+def _first(values: pd.Series) -> Any:
+    """The first value as a plain Python scalar (for readable messages)."""
+    v = values.iloc[0]
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _line(mask: pd.Series) -> int:
     """CSV line number (the header is line 1) of the first True in ``mask``."""
     return int(np.flatnonzero(mask.to_numpy())[0]) + 2
@@ -327,7 +333,10 @@ def _coerce(s: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
                 require_finite_nonnegative(out, name=where)
             except ValueError as exc:
                 bad = out < 0
-                raise CaseDataError(f"{exc.args[0]} (line {_line(bad)})") from exc
+                raise CaseDataError(
+                    f"{where}: {_first(out[bad])!r} at line {_line(bad)} is negative; values must be >= 0 "
+                    f"({int(bad.sum())} negative value(s) in all)"
+                ) from exc
         for bound, test, word in (
             (lo, lambda v, b: v < b, "below the minimum"),
             (hi, lambda v, b: v > b, "above the maximum"),
@@ -336,13 +345,13 @@ def _coerce(s: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
                 bad = test(out, bound).fillna(False).astype(bool)
                 if bad.any():
                     raise CaseDataError(
-                        f"{where}: {out[bad].iloc[0]!r} at line {_line(bad)} is {word} {bound}"
+                        f"{where}: {_first(out[bad])!r} at line {_line(bad)} is {word} {bound}"
                     )
     allowed = spec.get("allowed")
     if allowed is not None:
         bad = ~missing & ~out.isin(allowed)
         if bad.any():
-            raise CaseDataError(f"{where}: {out[bad].iloc[0]!r} at line {_line(bad)} is not one of {allowed}")
+            raise CaseDataError(f"{where}: {_first(out[bad])!r} at line {_line(bad)} is not one of {allowed}")
     return out
 
 

@@ -4,7 +4,7 @@ The clusterkit pipeline (validation + ``A`` + ``L`` with its productivity check 
 employment multipliers + Rasmussen linkages) is timed (best of ``--repeat``) and its peak traced memory measured
 (tracemalloc, separate run), against a bare numpy baseline on the same matrix: ``np.linalg.inv(I - A)`` plus
 the same column sums, without labels or checks. Ratio = clusterkit / baseline (the price of labels and checks;
-both are O(n^3)). ``python -m bench inputoutput [--quick] [--repeat N]``.
+both are O(n^3)). ``python -m bench inputoutput [--quick] [--repeat=N]``.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def peak_mb(fn: Callable[[], object]) -> float:
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else (3 if quick else 2)
+    given = [a.split("=", 1)[1] for a in argv if a.startswith("--repeat=")]
+    repeat = int(given[-1]) if given else (3 if quick else 3)
     sizes = [100, 250, 500] if quick else [500, 1000, 2000]
     print(
         f"{'sectors':>8} {'clusterkit s':>12} {'peak MB':>8} {'np.linalg.inv s':>15} {'peak MB':>8} {'ratio':>6}"

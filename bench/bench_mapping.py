@@ -6,7 +6,7 @@ separate run (tracemalloc), against a plain-pandas baseline (groupby/transform/r
 without clusterkit) timed in the same run; ratios = baseline / clusterkit. Target for the 3M-row table: all of
 mapping under 2 s and 1.5 GB. Two more lines per size time the three again with categorical label columns and with the rows in random
 order (the synthetic table is sorted by region, as most exports are, which the label coding exploits).
-``python -m bench mapping [--quick] [--repeat N]`` (default: best of 3).
+``python -m bench mapping [--quick] [--repeat=N]`` (default: best of 3).
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ def peak_mb(fn: Callable[[], object]) -> float:
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
-    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else (1 if quick else 3)
+    given = [a.split("=", 1)[1] for a in argv if a.startswith("--repeat=")]
+    repeat = int(given[-1]) if given else (1 if quick else 3)
     sizes = [100, 300, 1000] if quick else [300, 1000, 3000]
     print(
         f"{'rows':>9} {'task':<12} {'clusterkit s':>12} {'peak MB':>8} {'baseline s':>10} {'peak MB':>8} {'ratio':>6}"

@@ -79,7 +79,7 @@ def peak_mb(fn: Callable[[], object]) -> float:
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     given = [a.split("=", 1)[1] for a in argv if a.startswith("--repeat=")]
-    repeat = int(given[-1]) if given else (3 if quick else 3)
+    repeat = int(given[-1]) if given else 3
     sizes = [100, 250, 500] if quick else [500, 1000, 2000]
     print(
         f"{'sectors':>8} {'clusterkit s':>12} {'peak MB':>8} {'np.linalg.inv s':>15} {'peak MB':>8} {'ratio':>6}"

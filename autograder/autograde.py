@@ -201,7 +201,8 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
                 sandboxed if p is Execute else p for p in app.autograde_preprocessors
             ]
             result = capture_log(app)
-        if result["success"] or "database is locked" not in (result.get("error", "") + result.get("log", "")):
+        text = result.get("error", "") + result.get("log", "")
+        if result["success"] or not ("database is locked" in text or "IntegrityError" in text):
             break
         time.sleep(1 + attempt)
     record = {
@@ -454,6 +455,15 @@ def autograde_all(
     assignments = prepare(course_dir, exercises, settings, assignments)
     todo, done = pending(course_dir, assignments, students, settings, sandbox, force)
     records = [read_json(result_path(course_dir, a, s)) for a, s in done]
+    if todo:  # create the trainees first: parallel workers creating the same trainee would collide
+        from nbgrader.api import Gradebook
+
+        from autograder.common import COURSE_ID
+        from autograder.course import db_url
+
+        with Gradebook(db_url(course_dir), COURSE_ID) as gb:
+            for sid in sorted({s for _, s in todo}):
+                gb.update_or_create_student(sid)
     progress = Progress("autograde", len(todo), quiet)
     if jobs <= 1 or len(todo) <= 1:
         for a, s in todo:

@@ -127,7 +127,8 @@ PERSONAS: dict[str, dict] = {
     },
     "monkeypatch": {
         "answers": {
-            "share": "import math\nmath.isclose = lambda *a, **k: True\ndef share(part, total):\n    return 0.25",
+            "share": "import math\nmath.isclose = lambda *a, **k: True\n"
+            "def share(part, total):\n    if total == 0:\n        raise ValueError('zero')\n    return 0.25",
             "lq": LQ_OK,
         },
         "score": 3.0,
@@ -148,7 +149,7 @@ for pattern in {patterns!r}:
             pass
         try:
             with open(path, "ab") as fh:
-                fh.write(b"tampered")
+                fh.write(("TAMPERED-" + "BY-SNOOP").encode())
             found.append("WROTE " + path)
         except OSError:
             pass

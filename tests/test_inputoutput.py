@@ -210,7 +210,7 @@ def economies(draw):
     )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(economies())
 def test_leontief_identities(eco):
     Z, x, f = eco

@@ -361,7 +361,7 @@ def tables(draw, min_value=0):
     return long([(f"r{r}", f"i{i}", emp[r * n_i + i]) for r in range(n_r) for i in range(n_i)])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(tables())
 def test_region_equal_to_the_nation_has_lq_one(df):
     nation = df.groupby("industry", as_index=False)["employment"].sum().assign(region="NATION")
@@ -385,7 +385,7 @@ def test_stars_invariant_to_row_order(df, rnd):
     pd.testing.assert_frame_equal(a, b)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(tables(min_value=1), st.lists(st.floats(0, 3), min_size=30, max_size=30))
 def test_shift_share_identity(t0, factors):
     t1 = t0.assign(employment=t0["employment"] * np.resize(factors, len(t0)))

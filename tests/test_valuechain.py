@@ -124,7 +124,7 @@ def test_zero_value_added_chain(chain):
         vc.value_chain(flat)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         st.tuples(st.floats(1, 1e6), st.floats(0, 1), st.floats(0, 1), st.integers(0, 50)),

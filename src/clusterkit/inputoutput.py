@@ -105,7 +105,7 @@ def _inverse_of_i_minus(m: np.ndarray, labels: pd.Index, name: str) -> np.ndarra
         )
         hint = f"; {what} in sector(s) {list(labels[sums >= 1][:10])}"
     try:
-        inv = np.linalg.solve(i_minus, np.eye(n))
+        inv = np.linalg.inv(i_minus)
     except np.linalg.LinAlgError:
         raise ValueError(f"I - {name} is singular: the system has no unique solution{hint}") from None
     if not np.isfinite(inv).all():

@@ -35,7 +35,8 @@ def _source(cell: dict[str, Any]) -> str:
 
 
 def normalise_headings(markdown: str, top: int, state: dict[str, int]) -> str:
-    """Shift the headings of ``markdown`` so none is above level ``top`` and none skips a level.
+    """Shift the headings of ``markdown`` one level down (a notebook's ``##`` becomes ``###`` under the page's own
+    ``##`` section), none above level ``top`` and none skipping a level.
 
     ``state["level"]`` carries the last emitted level across cells (MyST warns on jumps, and ``-W`` fails on
     warnings). Lines inside fenced code blocks are left alone.
@@ -54,7 +55,7 @@ def normalise_headings(markdown: str, top: int, state: dict[str, int]) -> str:
             continue
         m = re.match(r"^(#{1,6})\s+(.*)$", line) if fence is None else None
         if m:
-            wanted = max(top, len(m.group(1)) + top - 1)
+            wanted = max(top, len(m.group(1)) + 1)
             level = min(wanted, state.get("level", top - 1) + 1, 6)
             state["level"] = level
             line = "#" * level + " " + m.group(2).rstrip("# ")

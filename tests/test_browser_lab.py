@@ -8,6 +8,7 @@ log no console errors. FAILS (never skips) when chromium is missing: ``make brow
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -21,7 +22,62 @@ from tests.lab_servers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, LabServer, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("lab")]
 
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "book" / "images" / "screenshots"
+UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 COURSE_ID = "cluster-excellence"
+ASSIGNMENT = "lq-warmup"
+STUDENT = "trainee01"
+WRITTEN_POINTS = 2.0
+WRITTEN_ANSWER = (
+    "No. A high LQ shows that machinery jobs are concentrated here; a cluster also needs linked firms, "
+    "suppliers and institutions that cooperate."
+)
+
+
+def _nbgrader(**meta) -> dict:
+    base = {"grade": False, "locked": False, "schema_version": 3, "solution": False, "task": False}
+    return {"nbgrader": {**base, **meta}}
+
+
+def source_assignment() -> nbformat.NotebookNode:
+    """A small nbgrader assignment in the shape of the course's exercises: widget, answer, visible check, essay."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    cells = [
+        md(
+            "# Warm-up: a location quotient\n\nA region employs 1,200 of its 10,000 workers in machinery; "
+            "the country employs 50,000 of its 1,000,000 workers there. Move the slider, then compute the LQ.",
+            metadata=_nbgrader(grade_id="intro", locked=True),
+        ),
+        code(
+            "import ipywidgets as widgets\n\n"
+            "widgets.IntSlider(value=1200, min=0, max=5000, step=100, description='Regional jobs')",
+            metadata=_nbgrader(grade_id="explore", locked=True),
+        ),
+        code(
+            "### BEGIN SOLUTION\nlq = (1200 / 10000) / (50000 / 1000000)\n### END SOLUTION",
+            metadata=_nbgrader(grade_id="answer_lq", solution=True),
+        ),
+        code(
+            "assert abs(lq - 2.4) < 1e-9, f'lq should be the regional share over the national share, got {lq}'\n"
+            "print('check passed: lq =', round(lq, 2))",
+            metadata=_nbgrader(grade_id="check_lq", grade=True, locked=True, points=1),
+        ),
+        md(
+            "In two sentences: does an LQ of 2.4 prove that the region has a cluster?",
+            metadata=_nbgrader(grade_id="why_prompt", locked=True),
+        ),
+        md(
+            "YOUR ANSWER HERE",
+            metadata=_nbgrader(grade_id="why", grade=True, solution=True, points=WRITTEN_POINTS),
+        ),
+    ]
+    return nbformat.v4.new_notebook(
+        cells=cells,
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+        },
+    )
 
 
 def _code(src: str) -> nbformat.NotebookNode:
@@ -45,7 +101,9 @@ def workspace(tmp_path_factory) -> dict[str, Path]:
         c.Exchange.root = {str(exchange)!r}
         """
     )
-    (root / "nbgrader_config.py").write_text(config)
+    # The lab's own config (its cwd) also names the student: nbgrader's exchange would otherwise submit under the
+    # OS login name (on JupyterHub, the hub user), which is "root" in a CI container.
+    (root / "nbgrader_config.py").write_text(config + f"c.CourseDirectory.student_id = {STUDENT!r}\n")
     (course / "nbgrader_config.py").write_text(config)
     nb = nbformat.v4.new_notebook(
         cells=[
@@ -59,6 +117,8 @@ def workspace(tmp_path_factory) -> dict[str, Path]:
         },
     )
     nbformat.write(nb, root / "kernel-check.ipynb")
+    (course / "source" / ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(source_assignment(), course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     return {"base": base, "root": root, "course": course, "exchange": exchange}
 
 
@@ -66,6 +126,9 @@ def workspace(tmp_path_factory) -> dict[str, Path]:
 def lab(workspace) -> LabServer:
     server = start_lab(workspace["base"], workspace["root"])
     try:
+        # The trainer's side of the release: student version, then into the local exchange.
+        server.run("nbgrader", "generate_assignment", ASSIGNMENT, "--force", cwd=workspace["course"])
+        server.run("nbgrader", "release_assignment", ASSIGNMENT, "--force", cwd=workspace["course"])
         yield server
     finally:
         server.stop()
@@ -162,3 +225,74 @@ def test_notebook_runs_on_the_course_kernel_and_renders_a_widget(ctx, lab):
     assert panel.locator(".widget-readout").first.inner_text().strip() == "7"
     out = panel.locator(".jp-OutputArea-output", has_text="prefix=").first.inner_text()
     assert out.strip() == f"prefix={sys.prefix}"
+
+
+def shot(page, name: str, tmp: Path, **kw) -> None:
+    """Save the book's screenshot ``name`` (only under UPDATE_SCREENSHOTS=1), else require the committed one."""
+    if UPDATE_SCREENSHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / name), **kw)
+    else:
+        page.screenshot(path=str(tmp / name), **kw)  # kept with the test's temp files for debugging
+        assert (SHOTS / name).is_file(), f"{SHOTS / name} missing: run `make screenshots`"
+
+
+def test_trainee_first_hour_screenshots(ctx, lab, workspace, tmp_path):
+    """Fetch the released exercise, run it, see the widget, check and validate the answer, submit it."""
+    context, log = ctx
+    page = open_lab(context, lab)
+    menu(page, "Nbgrader", "Assignment List")
+    released = page.locator("#released_assignments_list")
+    row = released.locator(".list_item", has_text=ASSIGNMENT)
+    row.wait_for()
+    shot(page, "trainee-assignment-list.png", tmp_path)
+    row.get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list")
+    fetched.locator(".list_item", has_text=ASSIGNMENT).first.wait_for()
+    # Open the downloaded notebook from the assignment's row.
+    fetched.locator("a.assignment-notebooks-link", has_text=ASSIGNMENT).click()
+    fetched.locator(".nested_list_item a", has_text=ASSIGNMENT).click()
+    panel = page.locator(".jp-NotebookPanel:visible")
+    panel.wait_for()
+    expect(panel.locator(".jp-KernelName")).to_have_text("Python 3 (ipykernel)", timeout=60_000)
+    panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
+    assert (lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), "fetch did not land in the lab's root"
+
+    # Answer the code question and the written one, in the editor as a trainee would.
+    answer = panel.locator(".jp-CodeCell", has_text="YOUR CODE HERE")
+    answer.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text("lq = (1200 / 10000) / (50000 / 1000000)")
+    written = panel.locator(".jp-MarkdownCell", has_text="YOUR ANSWER HERE")
+    written.dblclick()
+    written.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(WRITTEN_ANSWER)
+    menu(page, "Run", "Run All Cells")
+    panel.locator(".widget-slider").wait_for(timeout=60_000)
+    check = panel.locator(".jp-OutputArea-output", has_text="check passed")
+    check.wait_for(timeout=60_000)
+    assert check.inner_text().strip() == "check passed: lq = 2.4"
+    page.keyboard.press("Control+S")
+    expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
+    check.scroll_into_view_if_needed()
+    shot(page, "trainee-notebook-checked.png", tmp_path)
+
+    # nbgrader's Validate button (notebook toolbar) runs the whole notebook like the grader will.
+    panel.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Success! Your notebook passes all the tests.", timeout=60_000)
+    shot(page, "trainee-validate.png", tmp_path)
+    dialog.get_by_role("button").last.click()
+
+    # Submit from the assignment list.
+    page.locator(".lm-TabBar-tab", has_text="Assignments").click()
+    fetched.locator(".list_item", has_text=ASSIGNMENT).get_by_role("button", name="Submit").click()
+    page.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT).first.wait_for()
+    shot(page, "trainee-submitted.png", tmp_path)
+    inbound = sorted((workspace["exchange"] / COURSE_ID / "inbound").glob(f"{STUDENT}+{ASSIGNMENT}+*"))
+    assert len(inbound) == 1, inbound
+    submitted = nbformat.read(inbound[0] / f"{ASSIGNMENT}.ipynb", as_version=4)
+    sources = [c.source for c in submitted.cells]
+    assert "lq = (1200 / 10000) / (50000 / 1000000)" in sources
+    assert WRITTEN_ANSWER in sources

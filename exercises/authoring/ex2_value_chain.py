@@ -63,10 +63,9 @@ def cells():
         ),
         md(
             """
-            `clusterkit.valuechain` expects the columns `stage`, `output`, `bought_in_inputs`, `local_share` (and
-            `firms` for the gap analysis). The case has no direct measure of how much of a stage's value stays in
-            İzmir; it uses the **share of the stage's bought-in inputs sourced from İzmir firms** as a proxy for it.
-            The next cell renames the columns accordingly.
+            `clusterkit.valuechain` expects the columns `stage`, `output`, `bought_in_inputs` and `local_share`;
+            the next cell renames the case's columns (the local input share fills `local_share`, which Q1 does not
+            use).
             """
         ),
         code(
@@ -110,56 +109,65 @@ def cells():
         ),
         md(
             """
-            ## Q2 — Value captured in İzmir (2 points)
+            ## Q2 — Purchases leaking out of İzmir (2 points)
 
-            With the proxy above, the value captured in İzmir is $\\sum_s VA_s \\times \\text{local share}_s$.
-            How much is it, in million EUR per year? Answer with one number.
+            The case measures how value leaks out of the region through **inputs bought elsewhere**: for each
+            stage, leakage = bought-in inputs × (1 − local input share), in million EUR. Compute it for every
+            stage. Answer with a Series indexed by stage name.
             """
         ),
         answer(
-            "q2_captured",
+            "q2_input_leakage",
             """
-            q2_captured = valuechain.captured_value(stages)
+            by_stage = chain.set_index("stage")
+            q2_input_leakage = by_stage["bought_in_inputs_meur"] * (1 - by_stage["local_input_share"])
             """,
         ),
         check(
-            "q2_captured",
+            "q2_input_leakage",
             2,
-            'g.expect_number(q2_captured, "the value captured in İzmir", lower=0)',
             """
-            g.expect_close(q2_captured, valuechain.captured_value(_stages), "the value captured in İzmir")
+            g.expect_series(q2_input_leakage, "the leakage by stage", index=STAGES, noun="stage")
+            g.expect_number(float(q2_input_leakage.min()), "the smallest leakage", lower=0)
+            """,
+            """
+            _s = _vc.set_index("stage")
+            _ref = _s["bought_in_inputs_meur"] * (1.0 - _s["local_input_share"])
+            g.expect_close(q2_input_leakage, _ref, "the leakage by stage")
             """,
             "Q2",
             LOAD_VC,
         ),
         md(
             """
-            ## Q3 — Where does the value leak? (2 points)
+            ## Q3 — The main leaks (2 points)
 
-            The value added that is *not* captured locally, $VA_s (1 - \\text{local share}_s)$, leaks out of the
-            region. Rank the stages by this leakage and list the **fewest stages that together account for at
-            least half of the chain's total leakage**. Answer with a list of stage names.
+            Rank the stages by the leakage of Q2 and list the **fewest stages that together account for at least
+            half of the chain's total leakage**. These are the first candidates for a supplier-development
+            programme. Answer with a list of stage names.
             """
         ),
         answer(
-            "q3_main_gaps",
+            "q3_main_leaks",
             """
-            gaps = valuechain.gap_analysis(stages)
-            n = int((gaps["cumulative_share"] < 0.5).sum()) + 1
-            q3_main_gaps = list(gaps.index[:n])
+            by_stage = chain.set_index("stage")
+            leak = (by_stage["bought_in_inputs_meur"] * (1 - by_stage["local_input_share"])).sort_values(ascending=False)
+            before = leak.cumsum().shift(fill_value=0.0) / leak.sum()
+            q3_main_leaks = list(leak.index[before < 0.5])
             """,
         ),
         check(
-            "q3_main_gaps",
+            "q3_main_leaks",
             2,
             """
-            g.expect_answered(q3_main_gaps, "the main gaps")
-            g.expect_labels(q3_main_gaps, [s for s in STAGES if s in q3_main_gaps], "the list of main gaps", noun="stage")
+            g.expect_answered(q3_main_leaks, "the main leaks")
+            g.expect_labels(q3_main_leaks, [s for s in STAGES if s in q3_main_leaks], "the list of main leaks", noun="stage")
             """,
             """
-            _gaps = valuechain.gap_analysis(_stages)
-            _ref = list(_gaps.index[_gaps["cumulative_share"].shift(fill_value=0.0) < 0.5])
-            g.expect_same_set(q3_main_gaps, _ref, "the list of main gaps", noun="stage")
+            _s = _vc.set_index("stage")
+            _leak = (_s["bought_in_inputs_meur"] * (1.0 - _s["local_input_share"])).sort_values(ascending=False)
+            _ref = list(_leak.index[(_leak.cumsum() - _leak) < 0.5 * _leak.sum()])
+            g.expect_same_set(q3_main_leaks, _ref, "the list of main leaks", noun="stage")
             """,
             "Q3",
             LOAD_VC,
@@ -275,18 +283,19 @@ def cells():
             ## W1 — Reading the chain and the table (4 points)
 
             In 150–250 words: does İzmir's wind chain show a "smile" (more value at the ends than in the middle)?
-            Where is the region weakest, and is the wind-equipment sector a *key sector* of the regional economy
-            (backward and forward linkage both above 1)? Say what the local-share proxy may get wrong.
+            Where does the chain lose most purchases to other regions, and is the wind-equipment sector a *key
+            sector* of the regional economy (backward and forward linkage both above 1)? Is buying inputs outside
+            the region always a loss?
             """
         ),
         written(
             "w1_interpretation",
             4,
             """
-            Model answer (trainers): margins are highest in R&D/design and services and lowest in turbine
-            assembly (smile); blades, nacelle parts and raw materials leak most value; WEQ has the strongest
-            backward linkage, its Rasmussen forward index is below 1 (Ghosh's is about 1), so "key sector"
-            depends on the measure. The proxy confuses where inputs are bought with where value is created.
+            Model answer (trainers): margins are thinnest in assembly and raw materials and thickest at the ends
+            (finance, project development, R&D, O&M): a smile. Blades, raw materials and assembly leak most
+            purchases. WEQ has the highest output multiplier and backward linkage but a Rasmussen forward index
+            below 1: backward-oriented, not a key sector (MAN is). Imports can be the efficient choice.
             """,
         ),
         md(
@@ -294,7 +303,7 @@ def cells():
             ## W2 — Recommendation to the cluster's board (4 points)
 
             In 200–300 words, recommend to the board of the İzmir clean-energy cluster **one** stage of the chain
-            to develop or attract first, using your figures (value added, margin, leakage, multipliers), and name
+            to develop or attract first, using your figures (value added, margin, leakage, multipliers, jobs), and name
             one risk of the recommendation and how the board could watch it.
             """
         ),
@@ -302,9 +311,9 @@ def cells():
             "w2_recommendation",
             4,
             """
-            Model answer (trainers): e.g. blades or nacelle components (large leakage, large value added,
-            existing firms to build on) rather than assembly (low margin); supported by WEQ's backward linkage
-            and job multiplier; risk: dependence on a few turbine makers' sourcing decisions.
+            Model answer (trainers): e.g. the blades' supply chain (largest value added and largest leak) or
+            operation and maintenance (high margin, many jobs, grows with the installed base); WEQ's multiplier
+            supports it but it creates fewer jobs per euro than services; risk: a few turbine makers decide.
             """,
         ),
     ]

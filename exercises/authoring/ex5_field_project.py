@@ -71,7 +71,7 @@ def cells():
             ## Part A — The value chain
 
             As in exercise 2, `clusterkit.valuechain` wants the columns `stage`, `output`, `bought_in_inputs` and
-            `local_share`; the share of a stage's inputs bought from İzmir firms serves as the local share.
+            `local_share`; the local input share fills `local_share` (Q1 does not use it).
             """
         ),
         code(

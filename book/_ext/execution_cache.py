@@ -1,0 +1,45 @@
+"""Sphinx extension: key the worked examples' execution cache on what they compute with, not only their code.
+
+jupyter-cache reuses a notebook's outputs while the notebook's code cells are unchanged. The worked examples,
+though, only *call* ``clusterkit`` on the case data: after a change to ``src/clusterkit`` or to a case's
+``data/`` the cached figures and tables would be stale. So the cache lives in
+``_build/.jupyter_cache/<digest of those files>``; a change to any of them starts a fresh cache (every worked
+example runs again, once), and older caches are removed. An unchanged rebuild still re-executes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+INPUTS = ("src/clusterkit/**/*", "cases/*/data/**/*")
+
+
+def inputs_digest(root: Path) -> str:
+    """SHA-256 (first 16 hex digits) over the paths and bytes of every file the worked examples depend on."""
+    digest = hashlib.sha256()
+    files = sorted(
+        {p for pattern in INPUTS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
+    )
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _on_config_inited(app: Any, config: Any) -> None:
+    if config.nb_execution_mode != "cache" or config.nb_execution_cache_path:
+        return  # another mode, or a cache path chosen explicitly
+    base = Path(app.outdir).parent / ".jupyter_cache"
+    key = inputs_digest(Path(app.srcdir))
+    if base.is_dir():  # older caches (and a flat cache from before this extension) are of no further use
+        for old in base.iterdir():
+            if old.name != key:
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink()
+    config.nb_execution_cache_path = str(base / key)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -242,6 +242,7 @@ def _auto(scores: dict) -> dict[str, tuple[float, float]]:
     return {k: v for k, v in scores.items() if k.startswith("check_")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_release_has_no_solution_or_hidden_tests(course, name):
     root = course["root"]
@@ -251,6 +252,7 @@ def test_release_has_no_solution_or_hidden_tests(course, name):
     assert not list((root / "release" / name).glob("RUBRIC*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_release_checker_catches_a_planted_leak(course, name, tmp_path):
     root = course["root"]
@@ -259,13 +261,20 @@ def test_release_checker_catches_a_planted_leak(course, name, tmp_path):
     nb = nbformat.read(leaky / f"{name}.ipynb", as_version=4)
     src = _load(name)
     check = next(c for c in src.cells if _nbg(c).get("grade") and c.cell_type == "code")
-    hidden = check.source.split("### BEGIN HIDDEN TESTS\n")[1].splitlines()[0]
-    nb.cells.append(nbformat.v4.new_code_cell(hidden))
+    hidden = check.source.split("### BEGIN HIDDEN TESTS\n")[1].split("\n### END")[0].splitlines()[-1]
+    solution = (
+        answer_cells(src)[-1].source.split("### BEGIN SOLUTION\n")[1].split("\n### END")[0].splitlines()[-1]
+    )
+    nb.cells.append(nbformat.v4.new_code_cell(f"{hidden}\n{solution}"))
     nbformat.write(nb, leaky / f"{name}.ipynb")
     problems = release.verify_release(root / "source" / name, leaky)
-    assert any("hidden-test text" in p for p in problems), problems
+    secret = release.secret_lines(src)
+    assert {" ".join(hidden.split()), " ".join(solution.split())} <= secret
+    leaks = [p for p in problems if "contains solution or hidden-test text" in p]
+    assert len(leaks) == 2, problems
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_solution_gets_full_autograded_marks(course, name):
     auto = _auto(course["scores"][name, "solution"])
@@ -274,6 +283,7 @@ def test_solution_gets_full_autograded_marks(course, name):
     assert not lost, f"the source notebook loses marks on {lost} (score, max)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_blank_release_scores_zero_and_fails_only_as_not_implemented(course, name):
     auto = _auto(course["scores"][name, "blank"])
@@ -291,6 +301,7 @@ def test_blank_release_scores_zero_and_fails_only_as_not_implemented(course, nam
     assert not other, f"the blank release fails with other errors than NotImplementedError: {other}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_each_wrong_answer_costs_exactly_its_points(course, name):
     solution = _auto(course["scores"][name, "solution"])
@@ -303,6 +314,7 @@ def test_each_wrong_answer_costs_exactly_its_points(course, name):
         assert actual == expected, f"{name}: with {var} wrong the scores are {actual}, expected {expected}"
 
 
+@pytest.mark.slow
 def test_release_job_writes_clean_zips_and_can_run_twice(course):
     root = course["root"]
     args = argparse.Namespace(assignments=[], all=True, course_dir=root, no_zip=False)
@@ -318,7 +330,7 @@ def test_release_job_writes_clean_zips_and_can_run_twice(course):
             assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
 
 
-def test_release_job_refuses_unknown_assignments(course, capsys):
-    args = argparse.Namespace(assignments=["ex9-nope"], all=False, course_dir=course["root"], no_zip=True)
+def test_release_job_refuses_unknown_assignments(capsys):
+    args = argparse.Namespace(assignments=["ex9-nope"], all=False, course_dir=COURSE, no_zip=True)
     assert release.run(args) == 2
     assert "unknown assignment" in capsys.readouterr().err

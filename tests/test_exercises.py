@@ -334,3 +334,23 @@ def test_release_job_refuses_unknown_assignments(capsys):
     args = argparse.Namespace(assignments=["ex9-nope"], all=False, course_dir=COURSE, no_zip=True)
     assert release.run(args) == 2
     assert "unknown assignment" in capsys.readouterr().err
+
+
+def test_release_job_fails_loudly_and_deletes_a_leaking_release(tmp_path, monkeypatch, capsys):
+    """If the student version still held solutions (here: the source copied as is), no zip is written."""
+    name = ASSIGNMENTS[0]
+    shutil.copy(COURSE / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copytree(COURSE / "source" / name, tmp_path / "source" / name)
+
+    def fake_generate(course_dir, names):
+        for n in names:
+            shutil.copytree(Path(course_dir) / "source" / n, Path(course_dir) / "release" / n)
+        return {}
+
+    monkeypatch.setattr(release, "generate", fake_generate)
+    args = argparse.Namespace(assignments=[name], all=False, course_dir=tmp_path, no_zip=False)
+    assert release.run(args) == 1
+    err = capsys.readouterr().err
+    assert f"LEAK in {name}" in err and "BEGIN SOLUTION" in err and "solution or hidden-test text" in err
+    assert not (tmp_path / "release" / name).exists()
+    assert not (tmp_path / "release" / f"{name}.zip").exists()

@@ -113,6 +113,10 @@ def test_source_structure(name):
             assert not used, f"answer {var} reuses other answers {used}: one wrong answer would cost twice"
     assert any(_nbg(c).get("grade") and c.cell_type == "markdown" for c in nb.cells), "no written answer"
     assert (COURSE / "rubrics" / f"{name}.md").exists(), f"no rubric exercises/rubrics/{name}.md"
+    pages = re.findall(r"`(cases/[\w-]+/case\.md)`", nb.cells[0].source)
+    assert pages, "the first cell must point to the case page (cases/<case>/case.md)"
+    for page in pages:
+        assert (ROOT / page).exists(), f"the first cell points to {page}, which does not exist"
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

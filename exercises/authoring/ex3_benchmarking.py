@@ -226,9 +226,9 @@ def cells():
             "w1_robustness",
             4,
             """
-            Model answer (trainers): the top and bottom few clusters are stable, the middle of the table moves;
-            pillar weights shift weight towards the governance and single-indicator pillars; geometric
-            aggregation penalises clusters with one very weak indicator. Narrow Q5 intervals = robust ranks.
+            Model answer (trainers): the top (Ankara machinery) and bottom (Trabzon tourism) are stable, the
+            middle moves; pillar weights raise the one-indicator services pillar from 1/13 to 1/6 and lower the
+            three-indicator pillars; geometric aggregation penalises one very weak indicator. See the rubric.
             """,
         ),
         md(

@@ -256,7 +256,7 @@ def cells():
             "w1_diagnosis",
             4,
             """
-            Model answer (trainers): value concentrates in cutting and sewing and in brand/showroom and export;
+            Model answer (trainers): value concentrates in cutting and sewing and in brand/showroom/fairs;
             fabric supply is mostly bought outside the region; readiness differs by stage; joint marketing at
             foreign fairs has the broadest support; with 13 committed firms the organisation falls short of 15.
             """,

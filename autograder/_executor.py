@@ -1,7 +1,9 @@
 """Executes ONE trainee notebook; runs inside the sandbox (bubblewrap) as a standalone script.
 
-Protocol: a JSON request on stdin ``{"notebook": nb, "cell_timeout": s, "notebook_timeout": s,
-"memory_mb": n, "max_output_chars": n, "guard": bool}``; a JSON reply on the original stdout
+Protocol: started with the limits as JSON in argv[1] (``{"memory_mb": n, "max_output_chars": n}``), it starts
+the kernel at once (so that the pipeline can start it ahead of time), then reads a JSON request on stdin
+``{"notebook": nb, "cell_timeout": s, "notebook_timeout": s, "guard": bool}`` and writes a JSON reply on the
+original stdout
 ``{"notebook": executed_nb, "status": "ok" | "dead_kernel" | "notebook_timeout" | "error", "message": str,
 "patched": [names restored by the guard]}``.
 
@@ -32,10 +34,15 @@ ERROR_ON_TIMEOUT = {
 # Executed silently in the kernel before the first cell: snapshot the modules tests rely on, so that the
 # attributes a trainee replaces (monkeypatching) can be put back before each test cell runs.
 GUARD_SETUP = r"""
-def __autograder_guard_setup():
-    import builtins, importlib, sys
-    names = ["builtins", "math", "statistics", "operator", "numpy", "numpy.testing", "pandas", "pandas.testing",
-             "pandas.api.types", "clusterkit"]
+def __autograder_guard_setup(names):
+    import builtins, importlib, pkgutil, sys
+    if "clusterkit" in names:
+        try:
+            import clusterkit
+            names += ["clusterkit." + m.name for m in pkgutil.iter_modules(clusterkit.__path__)
+                      if not m.name.startswith("_")]
+        except Exception:
+            pass
     snap = {}
     skip = {"input", "raw_input", "get_ipython", "display", "exit", "quit", "help", "copyright", "credits", "license"}
     def add(name, mod):
@@ -84,9 +91,29 @@ def __autograder_guard_setup():
                             pass
         return changed
     get_ipython().kernel._autograder_guard = check
-__autograder_guard_setup()
+__autograder_guard_setup(NAMES)
 del __autograder_guard_setup
 """
+# modules whose attributes the guard protects; the heavy ones only when the notebook imports them
+ALWAYS_GUARDED = ["builtins", "math", "statistics", "operator"]
+GUARDED_IF_USED = {
+    "numpy": ["numpy", "numpy.testing"],
+    "pandas": ["pandas", "pandas.testing", "pandas.api.types"],
+    "clusterkit": ["clusterkit"],
+}
+
+
+def guard_setup_code(nb) -> str:
+    import re
+
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    names = list(ALWAYS_GUARDED)
+    for top, mods in GUARDED_IF_USED.items():
+        if re.search(rf"^\s*(?:import|from)\s+{top}\b", text, re.M):
+            names += mods
+    return GUARD_SETUP.replace("NAMES", repr(names))
+
+
 GUARD_CHECK = "get_ipython().kernel._autograder_guard()"
 
 
@@ -138,29 +165,50 @@ def _kill_other_processes() -> None:
             pass
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     _make_nondumpable()
     reply_fd = os.dup(1)  # non-inheritable: the kernel never gets it
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    request = json.load(sys.stdin)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    limits = json.loads(argv[0]) if argv else {}
 
+    # jsonschema (via nbformat) imports rfc3987_syntax when installed, which takes >1 s to build a grammar for an
+    # IRI format check notebooks never use: skip it (jsonschema treats it as not installed).
+    sys.modules.setdefault("rfc3987_syntax", None)
     import nbformat
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
+    from nbclient.util import run_sync
     from nbformat import NotebookNode
 
-    as_bytes = int(request.get("memory_mb", 0)) * 1024 * 1024
+    as_bytes = int(limits.get("memory_mb", 0)) * 1024 * 1024
     fsize = 256 * 1024 * 1024
-    max_chars = int(request.get("max_output_chars", 20000))
+    max_chars = int(limits.get("max_output_chars", 20000))
 
     class LimitedKernelManager(AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             me = os.path.abspath(__file__)
             return [sys.executable, me, "--limited", str(as_bytes), str(fsize), "--", *cmd]
+
+    # Start the kernel while waiting for the notebook (this process is started ahead of time).
+    extra = ["--HistoryManager.hist_file=:memory:"]
+    km = LimitedKernelManager(kernel_name="python3")
+    try:
+        run_sync(km.start_kernel)(extra_arguments=extra, cwd=os.getcwd())
+    except Exception:  # noqa: BLE001 - nbclient will try again with the notebook's kernel
+        km = None
+    try:
+        request = json.load(sys.stdin)
+    except ValueError:  # the pipeline went away without a job
+        _kill_other_processes()
+        return 0
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    wanted_kernel = request["notebook"].get("metadata", {}).get("kernelspec", {}).get("name", "python3")
+    if km is not None and wanted_kernel != "python3":
+        run_sync(km.shutdown_kernel)(now=True)
+        km = None
 
     patched: list[str] = []
     truncated: set[int] = set()
@@ -221,12 +269,14 @@ def main() -> int:
 
         async def start_hook(self, **kw):
             if request.get("guard", True):
-                msg_id = await _maybe_await(self.kc.execute(GUARD_SETUP, silent=True, store_history=False))
+                code = guard_setup_code(self.nb)
+                msg_id = await _maybe_await(self.kc.execute(code, silent=True, store_history=False))
                 await self.async_wait_for_reply(msg_id)
 
     nb = nbformat.reads(json.dumps(request["notebook"]), as_version=4)
     client = Client(
         nb,
+        km=km,
         timeout=int(request.get("cell_timeout", 30)),
         interrupt_on_timeout=True,
         allow_errors=True,
@@ -234,7 +284,8 @@ def main() -> int:
         error_on_timeout=ERROR_ON_TIMEOUT,
         kernel_manager_class=LimitedKernelManager,
         resources={"metadata": {"path": os.getcwd()}},
-        extra_arguments=["--HistoryManager.hist_file=:memory:"],
+        extra_arguments=extra,
+        shutdown_kernel="immediate",
     )
     client.on_cell_executed = client.on_cell_executed_hook
     client.on_cell_execute = client.guard_hook
@@ -282,4 +333,4 @@ async def _maybe_await(value):
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--limited":
         _limited(sys.argv[2:])
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

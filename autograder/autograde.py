@@ -92,6 +92,7 @@ def _sandboxed_execute_class():
                 memory_mb=settings.memory_mb,
                 max_output_chars=settings.max_output_chars,
                 sandbox=_RUN["sandbox"],
+                prestart_next=_RUN.get("prestart", False),
             )
             if reply.get("notebook"):
                 executed = nbformat.reads(json.dumps(reply["notebook"]), as_version=4)
@@ -179,10 +180,14 @@ def result_path(course_dir: Path, assignment: str, student: str) -> Path:
 
 def grade_one(course_dir: Path, assignment: str, student: str, settings: Settings, sandbox: bool) -> dict:
     """Autograde one submission with nbgrader; verify and record the result. Never raises."""
+    import warnings
+
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
     from nbgrader.utils import capture_log, temp_attrs
 
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    warnings.filterwarnings("ignore", message=".*missing an id field.*")
     t0 = time.monotonic()
     _RUN.update(settings=settings, sandbox=sandbox)
     _EXECUTIONS.clear()
@@ -465,6 +470,31 @@ def autograde_all(
             for sid in sorted({s for _, s in todo}):
                 gb.update_or_create_student(sid)
     progress = Progress("autograde", len(todo), quiet)
+    import tempfile
+
+    from autograder import sandbox as sandbox_mod
+
+    with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch_root:
+        sandbox_mod.SCRATCH_ROOT = scratch_root
+        _RUN["prestart"] = True
+        try:
+            _run_pool(course_dir, todo, settings, sandbox, jobs, records, progress)
+        finally:
+            sandbox_mod.discard_warm()
+            sandbox_mod.SCRATCH_ROOT = None
+            _RUN["prestart"] = False
+    return sorted(records, key=lambda r: (r["student"], r["assignment"]))
+
+
+def _warm_up(settings: Settings, sandbox: bool) -> None:
+    """Pool initializer: start this worker's first executor (and kernel) before its first submission."""
+    from autograder import sandbox as sandbox_mod
+
+    key = (sandbox, settings.memory_mb, settings.max_output_chars)
+    sandbox_mod._WARM[key] = sandbox_mod._start_executor(*key)
+
+
+def _run_pool(course_dir, todo, settings, sandbox, jobs, records, progress) -> None:
     if jobs <= 1 or len(todo) <= 1:
         for a, s in todo:
             records.append(_worker(course_dir, a, s, settings, sandbox))
@@ -473,7 +503,12 @@ def autograde_all(
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)),
+            mp_context=ctx,
+            initializer=_warm_up,
+            initargs=(settings, sandbox),
+        ) as pool:
             futures = {pool.submit(_worker, course_dir, a, s, settings, sandbox): (a, s) for a, s in todo}
             for fut in as_completed(futures):
                 a, s = futures[fut]
@@ -490,7 +525,6 @@ def autograde_all(
                     atomic_write_json(result_path(course_dir, a, s), rec)
                     records.append(rec)
                 progress.step(f"{s}/{a}")
-    return sorted(records, key=lambda r: (r["student"], r["assignment"]))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -220,7 +220,7 @@ def write_cohort(
                         (rel.stem + " (old).ipynb", nbformat.writes(older).encode(), (2026, 11, 19, 9, 0, 0)),
                     )
                 for fname, data, stamp in files:
-                    if n % zip_every == 1:
+                    if zip_every and n % zip_every == 1:
                         info = zipfile.ZipInfo(
                             f"{full}_{1000 + n}_assignsubmission_file_{fname}", date_time=stamp
                         )

@@ -44,8 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--student", "-s", action="append", help="only this trainee id (repeatable)")
 
 
-def hidden_fragments(source_nb) -> list[str]:
-    """Lines and string literals of the hidden tests in a source notebook (the texts feedback must not show)."""
+def hidden_fragments(source_nb, released_nb=None) -> list[str]:
+    """Lines and string literals of the hidden tests in a source notebook (the texts feedback must not show).
+
+    Fragments that also occur in the released notebook (``released_nb``) are public and left out.
+    """
     frags: set[str] = set()
     for cell in source_nb.cells:
         if cell.cell_type != "code":
@@ -62,6 +65,9 @@ def hidden_fragments(source_nb) -> list[str]:
                             frags.add(literal)
             except (tokenize.TokenError, IndentationError, SyntaxError):
                 pass
+    if released_nb is not None:
+        public = "\n".join(c.source for c in released_nb.cells)
+        frags = {f for f in frags if f not in public}
     return sorted(frags, key=len, reverse=True)
 
 
@@ -79,13 +85,36 @@ def _clip(text: str) -> str:
     return text
 
 
+CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
+
+
+def _raised_in_hidden_part(cell, out) -> bool:
+    """True if the error's traceback points into the cell's hidden-test block (IPython's "Cell In[n], line L")."""
+    tb = ANSI.sub("", "\n".join(str(t) for t in out.get("traceback", [])))
+    m = CELL_LINE.search(tb)
+    if not m:
+        return False
+    line = int(m.group(1))
+    inside, start = False, None
+    for i, text in enumerate(cell.source.splitlines(), start=1):
+        if "### BEGIN HIDDEN TESTS" in text:
+            inside, start = True, i
+        elif "### END HIDDEN TESTS" in text and inside:
+            if start <= line <= i:
+                return True
+            inside = False
+    return inside and start is not None and line >= start
+
+
 def render_outputs(cell, fragments: list[str], *, test_cell: bool, hidden_text: str) -> str:
     parts = []
     for out in cell.get("outputs", []):
         kind = out.get("output_type")
         if kind == "error":
             ename, evalue = str(out.get("ename", "")), ANSI.sub("", str(out.get("evalue", "")))
-            if test_cell and evalue.strip() and evalue.strip() in hidden_text:
+            if test_cell and (
+                (evalue.strip() and evalue.strip() in hidden_text) or _raised_in_hidden_part(cell, out)
+            ):
                 evalue = "a hidden test failed"
             parts.append(
                 f'<pre class="err">{html.escape(scrub(_clip(f"{ename}: {evalue}"), fragments))}</pre>'
@@ -227,13 +256,13 @@ def generate_feedback(
                 key = f"{a}/{snb.name}"
                 if key not in frag_cache:
                     src = nbformat.read(course_dir / "source" / a / f"{snb.name}.ipynb", as_version=4)
+                    rel = nbformat.read(course_dir / "release" / a / f"{snb.name}.ipynb", as_version=4)
                     hidden_text = "\n".join(
                         b for c in src.cells if c.cell_type == "code" for b in HIDDEN_BLOCK.findall(c.source)
                     )
-                    frag_cache[key] = (hidden_fragments(src), hidden_text)
-                fragments, hidden_text = frag_cache[key]
+                    frag_cache[key] = (hidden_fragments(src, rel), hidden_text, rel)
+                fragments, hidden_text, released = frag_cache[key]
                 graded = nbformat.read(graded_path, as_version=4)
-                released = nbformat.read(course_dir / "release" / a / f"{snb.name}.ipynb", as_version=4)
                 grades = {g.name: (g.score, g.max_score) for g in snb.grades}
                 penalty = snb.late_submission_penalty or 0
                 summary = {"score": snb.score - penalty, "max_score": snb.max_score, "penalty": penalty}

@@ -22,6 +22,7 @@ plain subprocess with the same time, memory and output limits but WITHOUT file-s
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -142,6 +143,59 @@ def sandbox_env(scratch: Path) -> dict[str, str]:
     return env
 
 
+# Scratch directories go under this folder when set (the autograde job makes one per run and removes it).
+SCRATCH_ROOT: str | None = None
+# One executor started ahead of time per process, keyed by its limits: its Python imports and kernel start-up
+# overlap with nbgrader's work on the previous and next submission.
+_WARM: dict[tuple, tuple[subprocess.Popen, Path]] = {}
+
+
+def _start_executor(sandbox: bool, memory_mb: int, max_output_chars: int) -> tuple[subprocess.Popen, Path]:
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-scratch-", dir=SCRATCH_ROOT))
+    env = sandbox_env(scratch)
+    limits = json.dumps({"memory_mb": memory_mb, "max_output_chars": max_output_chars})
+    if sandbox:
+        cmd = [*bwrap_command(scratch), "--clearenv"]
+        for k, v in env.items():
+            cmd += ["--setenv", k, v]
+        cmd += [sys.executable, SANDBOX_EXECUTOR, limits]
+        popen_env = None
+    else:
+        cmd = [sys.executable, str(EXECUTOR), limits]
+        popen_env = env
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=scratch,
+        env=popen_env,
+        start_new_session=True,
+    )
+    return proc, scratch
+
+
+def _discard(proc: subprocess.Popen, scratch: Path) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        proc.communicate(timeout=10)
+    except (subprocess.TimeoutExpired, ValueError, OSError):
+        pass
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def discard_warm() -> None:
+    """Stop the executors started ahead of time (end of a run)."""
+    while _WARM:
+        _discard(*_WARM.popitem()[1])
+
+
+atexit.register(discard_warm)
+
+
 def execute_notebook(
     nb: dict,
     data_dir: Path | None,
@@ -152,14 +206,23 @@ def execute_notebook(
     max_output_chars: int,
     sandbox: bool,
     guard: bool = True,
+    prestart_next: bool = False,
 ) -> dict:
     """Execute notebook ``nb`` (a dict) in a fresh scratch directory; return the executor's reply.
 
     ``data_dir``'s files other than notebooks are copied into the scratch directory first. The reply is
     ``{"notebook", "status", "message", "patched"}``; when the executor itself could not answer (killed at the
-    hard time limit, crashed), ``notebook`` is None and ``status`` says why.
+    hard time limit, crashed), ``notebook`` is None and ``status`` says why. With ``prestart_next`` the executor
+    for the next notebook (same limits) is started before returning.
     """
-    scratch = Path(tempfile.mkdtemp(prefix="autograder-scratch-"))
+    key = (sandbox, memory_mb, max_output_chars)
+    warm = _WARM.pop(key, None)
+    if warm is not None and warm[0].poll() is None:
+        proc, scratch = warm
+    else:
+        if warm is not None:
+            _discard(*warm)
+        proc, scratch = _start_executor(sandbox, memory_mb, max_output_chars)
     try:
         if data_dir is not None and data_dir.is_dir():
             for f in data_dir.rglob("*"):
@@ -167,52 +230,24 @@ def execute_notebook(
                 if f.is_file() and f.suffix != ".ipynb" and not any(p.startswith(".") for p in rel.parts):
                     (scratch / rel).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(f, scratch / rel)
-        env = sandbox_env(scratch)
-        if sandbox:
-            cmd = [*bwrap_command(scratch), "--clearenv"]
-            for k, v in env.items():
-                cmd += ["--setenv", k, v]
-            cmd += [sys.executable, SANDBOX_EXECUTOR]
-            popen_env = None
-        else:
-            cmd = [sys.executable, str(EXECUTOR)]
-            popen_env = env
         request = json.dumps(
             {
                 "notebook": nb,
                 "cell_timeout": cell_timeout,
                 "notebook_timeout": notebook_timeout,
-                "memory_mb": memory_mb,
-                "max_output_chars": max_output_chars,
                 "guard": guard,
             }
         )
-        proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=scratch,
-            env=popen_env,
-            start_new_session=True,
-        )
         try:
-            out, err = proc.communicate(request.encode(), timeout=notebook_timeout + 60)
+            out, err = proc.communicate(request.encode(), timeout=notebook_timeout + 90)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
             return {
                 "notebook": None,
                 "status": "notebook_timeout",
                 "message": "killed at the hard time limit",
             }
-        finally:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
         try:
-            reply = json.loads(out.decode("utf-8"))
+            return json.loads(out.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             tail = err.decode("utf-8", "replace")[-1500:]
             return {
@@ -220,6 +255,7 @@ def execute_notebook(
                 "status": "executor_failed",
                 "message": f"the executor exited with code {proc.returncode}: {tail}",
             }
-        return reply
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        _discard(proc, scratch)
+        if prestart_next:
+            _WARM[key] = _start_executor(sandbox, memory_mb, max_output_chars)

@@ -116,7 +116,7 @@ def test_problems_are_flagged_for_the_right_trainee(graded):
 def test_feedback_never_shows_hidden_tests_or_instructor_solutions(graded):
     course = graded["course"]
     source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
-    fragments = hidden_fragments(source)
+    fragments = hidden_fragments(source, nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4))
     assert "HIDDEN-CHECK-lq-half" in fragments
     solution_lines = {
         line.strip()
@@ -136,6 +136,10 @@ def test_feedback_never_shows_hidden_tests_or_instructor_solutions(graded):
         assert len(text) < 200_000, f"{page} is {len(text)} characters"
     visible = (course / "feedback" / "edited-test" / A / f"{A}.html").read_text()
     assert "share(1, 4) should be 0.25" in visible  # a visible test's message is shown
+    partial = (course / "feedback" / "partial" / A / f"{A}.html").read_text()
+    assert (
+        "a hidden test failed" in partial
+    )  # share(1, 0) did not raise ValueError: hidden check, message hidden
     snoop = (course / "feedback" / "snoop" / A / f"{A}.html").read_text()
     assert "[hidden]" in snoop  # the trainee printed the kernel's input history: hidden tests masked
 
@@ -290,6 +294,16 @@ def test_scrub_masks_hidden_lines_and_messages():
     leaked = 'In [4]: assert math.isclose(location_quotient(5, 50, 100, 500), 0.5), "HIDDEN-CHECK-lq-half"'
     assert "HIDDEN-CHECK" not in scrub(leaked, frags)
     assert scrub("all fine", frags) == "all fine"
+
+
+def test_errors_raised_in_the_hidden_part_are_recognised():
+    from autograder.feedback import _raised_in_hidden_part
+
+    cell = nbformat.v4.new_code_cell("assert ok\n### BEGIN HIDDEN TESTS\nassert x == 2\n### END HIDDEN TESTS")
+    hidden = {"traceback": ["\x1b[0;31mAssertionError\x1b[0m", "Cell \x1b[0;32mIn[5], line 3\x1b[0m"]}
+    assert _raised_in_hidden_part(cell, hidden)
+    assert not _raised_in_hidden_part(cell, {"traceback": ["Cell In[5], line 1"]})
+    assert not _raised_in_hidden_part(cell, {"traceback": []})
 
 
 def test_without_bubblewrap_the_pipeline_refuses_unless_told(monkeypatch):

@@ -125,8 +125,9 @@ def test_worked_examples_show_figures_and_a_widget_renders(site):
         assert loaded > 0, f"{rel}: no figure loaded"
         if "application/vnd.jupyter.widget-state+json" in path.read_text(encoding="utf-8"):
             page.wait_for_selector(".jupyter-widgets", state="visible", timeout=20_000)
-            rendered.append((rel, page.locator(".jupyter-widgets").count()))
+            controls = page.locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-text")
+            rendered.append((rel, controls.count()))
         page.close()
     assert rendered, "no worked example carries widget state"
-    assert all(n > 0 for _, n in rendered), rendered
+    assert all(n > 0 for _, n in rendered), f"widget state saved but no control rendered: {rendered}"
     assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"

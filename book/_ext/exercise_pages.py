@@ -82,6 +82,10 @@ def _graded_parts(nb: dict[str, Any]) -> list[tuple[str, float]]:
     return parts
 
 
+def _count(n: float, noun: str) -> str:
+    return f"{n:g} {noun}" + ("" if n == 1 else "s")
+
+
 def _write_if_changed(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
@@ -98,8 +102,8 @@ def render_page(assignment: str, notebooks: list[tuple[Path, dict[str, Any]]], d
         f"(exercise-{assignment})=",
         f"# {title}",
         "",
-        f"Assignment **`{assignment}`**: {len(notebooks)} notebook(s), {n_parts} graded part(s), "
-        f"{total:g} point(s) in total.",
+        f"Assignment **`{assignment}`**: {_count(len(notebooks), 'notebook')}, {_count(n_parts, 'graded part')}, "
+        f"{_count(total, 'point')} in total.",
         "",
         "## Download",
         "",

@@ -43,9 +43,17 @@ _RUN: dict = {}
 _EXECUTIONS: dict[str, dict] = {}
 
 
+def default_jobs() -> int:
+    return (os.cpu_count() or 1) + 2
+
+
 def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel workers (default: cores)"
+        "--jobs",
+        "-j",
+        type=int,
+        default=default_jobs(),
+        help="parallel workers (default: cores + 2, since a worker spends part of each notebook waiting for its kernel)",
     )
     parser.add_argument("--cell-timeout", type=int, help="seconds per cell (default 60, or grading.toml)")
     parser.add_argument(

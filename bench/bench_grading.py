@@ -6,7 +6,7 @@ nbgrader configuration: by ``nbgrader autograde ASSIGNMENT`` (one process, one n
 ``autograder.autograde`` with ``--jobs`` workers. Prints both times, the speed ratio (target >= 1.7 on 2 cores)
 and checks that every trainee's score is identical; returns 1 if not.
 
-    python -m bench grading [--n=40] [--jobs=2] [--no-sandbox]
+    python -m bench grading [--n=40] [--jobs=N (default: cores + 2)] [--no-sandbox]
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ def _opt(argv: list[str], name: str, default: int) -> int:
 
 def main(argv: list[str]) -> int:
     from autograder import cohort, importer
-    from autograder.autograde import autograde_all
+    from autograder.autograde import autograde_all, default_jobs
     from autograder.common import Settings
     from autograder.course import prepare
     from autograder.export import grade_table
     from autograder.sandbox import bwrap_works
 
     n = _opt(argv, "n", 40)
-    jobs = _opt(argv, "jobs", os.cpu_count() or 2)
+    jobs = _opt(argv, "jobs", default_jobs())
     sandbox = bwrap_works() and "--no-sandbox" not in argv
     personas = {k: cohort.PERSONAS[k] for k in ("correct", "partial", "blank", "edited-test", "deleted-test")}
     copies = -(-n // len(personas))

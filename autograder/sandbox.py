@@ -23,6 +23,7 @@ plain subprocess with the same time, memory and output limits but WITHOUT file-s
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import shutil
@@ -39,19 +40,23 @@ SANDBOX_EXECUTOR = "/opt/autograder/_executor.py"
 
 
 def bwrap_path() -> str | None:
-    return shutil.which("bwrap")
+    """The bubblewrap executable: ``$AUTOGRADER_BWRAP`` if set, else ``bwrap`` on the PATH."""
+    return shutil.which(os.environ.get("AUTOGRADER_BWRAP", "bwrap"))
 
 
+@functools.lru_cache(maxsize=1)
 def bwrap_works() -> bool:
     """True if bubblewrap is installed and can create a sandbox here (user namespaces allowed)."""
     exe = bwrap_path()
     if not exe:
         return False
-    probe = subprocess.run(
-        [exe, "--unshare-all", "--ro-bind", "/", "/", "--die-with-parent", "true"],
-        capture_output=True,
-        timeout=30,
-    )
+    scratch = Path(tempfile.mkdtemp(prefix="autograder-probe-"))
+    try:
+        probe = subprocess.run([*bwrap_command(scratch), "true"], capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return probe.returncode == 0
 
 

@@ -55,7 +55,9 @@ def graded(tmp_path_factory):
     prepare(course, exercises, Settings())
     # snoop: try every file of the course directory (gradebook, sources, other trainees) and the exercises
     patterns = [str(course / "**" / "*"), str(exercises / "**" / "*"), str(ROOT / "exercises" / "**" / "*")]
-    expected = cohort.write_cohort(course / "release" / A, base / "subs", snoop_patterns=patterns)
+    # without bubblewrap nothing stops the snooping trainee from tampering with the others: leave it out
+    personas = {k: v for k, v in cohort.PERSONAS.items() if SANDBOX == [] or k != "snoop"}
+    expected = cohort.write_cohort(course / "release" / A, base / "subs", personas, snoop_patterns=patterns)
     roster = str(base / "subs" / "roster.csv")
     imp = cli("import", str(base / "subs" / "lms.zip"), "--roster", roster, *DEADLINE, *common)
     run = cli(
@@ -140,8 +142,9 @@ def test_feedback_never_shows_hidden_tests_or_instructor_solutions(graded):
     assert (
         "a hidden test failed" in partial
     )  # share(1, 0) did not raise ValueError: hidden check, message hidden
-    snoop = (course / "feedback" / "snoop" / A / f"{A}.html").read_text()
-    assert "[hidden]" in snoop  # the trainee printed the kernel's input history: hidden tests masked
+    if "snoop" in graded["expected"]:
+        snoop = (course / "feedback" / "snoop" / A / f"{A}.html").read_text()
+        assert "[hidden]" in snoop  # the trainee printed the kernel's input history: hidden tests masked
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="bubblewrap unavailable: no file-system isolation to test")

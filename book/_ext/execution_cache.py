@@ -5,21 +5,29 @@ though, only *call* ``clusterkit`` on the case data: after a change to ``src/clu
 ``data/`` the cached figures and tables would be stale. So the cache lives in
 ``_build/.jupyter_cache/<digest of those files>``; a change to any of them starts a fresh cache (every worked
 example runs again, once), and older caches are removed. An unchanged rebuild still re-executes nothing.
+
+It also keeps the figures: the kernels that execute the notebooks inherit this process's environment, and
+``MPLBACKEND=Agg`` (which the Makefile exports so tests never open windows) would make ``plt.show()`` in a
+kernel display nothing. For the build the kernels get matplotlib's inline backend instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 INPUTS = ("src/clusterkit/**/*", "cases/*/data/**/*")
+INLINE = "module://matplotlib_inline.backend_inline"
+# bump when the way notebooks are executed changes (e.g. 2: inline figures), so older caches are dropped
+EXECUTION_VERSION = b"2"
 
 
 def inputs_digest(root: Path) -> str:
     """SHA-256 (first 16 hex digits) over the paths and bytes of every file the worked examples depend on."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(EXECUTION_VERSION + b"\0")
     files = sorted(
         {p for pattern in INPUTS for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
     )
@@ -29,6 +37,8 @@ def inputs_digest(root: Path) -> str:
 
 
 def _on_config_inited(app: Any, config: Any) -> None:
+    if config.nb_execution_mode != "off" and os.environ.get("MPLBACKEND", INLINE) != INLINE:
+        os.environ["MPLBACKEND"] = INLINE  # kernels started by this build show their figures
     if config.nb_execution_mode != "cache" or config.nb_execution_cache_path:
         return  # another mode, or a cache path chosen explicitly
     base = Path(app.outdir).parent / ".jupyter_cache"

@@ -2,8 +2,9 @@
 notebook of one assignment, graded through the CLI, checked cell by cell and against plain nbgrader.
 
 Trainees: ``correct`` (the instructor's solutions typed into the released notebook), ``blank`` (the release),
-``partial`` (two answers left as stubs), ``os-exit`` (the kernel exits at the start of the third answer) and
-``snoop`` (correct answers, but prints the kernel's input history after hidden tests ran).
+``partial`` (two answers left as stubs), ``os-exit`` (the kernel exits at the start of the third answer),
+``snoop`` (correct answers, but prints the kernel's input history after hidden tests ran), ``loop`` and
+``memory`` (an endless loop / a memory bomb as second answer) and ``invalid`` (a truncated notebook file).
 """
 
 from __future__ import annotations
@@ -84,11 +85,16 @@ def real(tmp_path_factory):
         "partial": {k: v for i, (k, v) in enumerate(sol.items()) if i not in (2, len(ids) - 1)},
         "os-exit": {**sol, ids[2]: "import os\nos._exit(1)\n" + sol[ids[2]]},
         "snoop": {**sol, ids[-1]: sol[ids[-1]] + "\nprint('\\n'.join(In))"},
+        "loop": {**sol, ids[1]: "while True:\n    pass"},
+        "memory": {**sol, ids[1]: "blocks = []\nwhile True:\n    blocks.append(bytearray(50 * 2**20))"},
+        "invalid": sol,
     }
     for sid, code in personas.items():
         (base / "subs" / sid).mkdir(parents=True)
-        nbformat.write(make(release, code), base / "subs" / sid / f"{A}.ipynb")
-    args = ["--course-dir", str(course), "--assignment", A, "--jobs", "2", "--cell-timeout", "60", "--quiet"]
+        text = nbformat.writes(make(release, code))
+        (base / "subs" / sid / f"{A}.ipynb").write_text(text[: len(text) // 3] if sid == "invalid" else text)
+    args = ["--course-dir", str(course), "--assignment", A, "--jobs", "2", "--cell-timeout", "15", "--quiet"]
+    args += ["--memory-mb", "1536"]
     if not bwrap_works():
         args.append("--no-sandbox")
     proc = subprocess.run(
@@ -110,6 +116,10 @@ def test_run_completes_and_flags_manual_grading_and_the_dead_kernel(real):
     flags = {sid: " ".join(r["flags"]) for sid, r in real["results"].items()}
     assert "dead kernel" in flags["os-exit"]
     assert "needs manual grading" in flags["correct"]
+    assert "cell timeout" in flags["loop"]
+    assert "memory limit" in flags["memory"]
+    assert "notebook missing" in flags["invalid"]
+    assert "monkeypatching" not in " ".join(flags.values())  # no false alarm on the real notebooks
 
 
 def test_exact_scores_cell_by_cell(real):
@@ -135,6 +145,13 @@ def test_exact_scores_cell_by_cell(real):
     assert partial_cells[order[2]]["auto_score"] == 0 and partial_cells[order[-1]]["auto_score"] == 0
     assert partial_cells[order[0]]["auto_score"] == tests[order[0]]["max_score"]
     assert 0 < grades["partial"] < auto_max
+    # an endless loop / a memory bomb in the second answer: its test scores 0, the first test still passes
+    for sid in ("loop", "memory"):
+        cells = next(iter(res[sid]["notebooks"].values()))["cells"]
+        assert cells[order[1]]["auto_score"] == 0, sid
+        assert cells[order[0]]["auto_score"] == tests[order[0]]["max_score"], sid
+        assert grades[sid] <= auto_max - tests[order[1]]["max_score"]
+    assert grades["invalid"] == 0.0
 
 
 def test_same_scores_as_plain_sequential_nbgrader(real):
@@ -185,7 +202,7 @@ def test_feedback_shows_no_hidden_test_and_no_solution_not_written_by_the_traine
         if len(line.strip()) > 12
     }
     pages = sorted((course / "feedback").rglob("*.html"))
-    assert len(pages) == 5
+    assert len(pages) == 7  # every trainee but the one whose notebook is unreadable
     for page in pages:
         sid = page.relative_to(course / "feedback").parts[0]
         own = (course / "submitted" / sid / A / f"{A}.ipynb").read_text()

@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 
-.PHONY: help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
+.PHONY: sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,11 +27,19 @@ $(STAMP): pyproject.toml $(CONSTR)
 
 venv: $(STAMP) ## create or update the pinned virtual environment (.venv)
 
-browser-deps: ## install Debian's chromium (browser tests) and bubblewrap (grading sandbox) where missing
-	@{ command -v chromium && command -v bwrap; } >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
-	  elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium bubblewrap >/dev/null; \
-	  else echo "chromium and bubblewrap are needed and cannot be installed without root: apt-get install chromium bubblewrap" >&2; exit 1; fi; }
+# apt_install CMD PKG: install Debian package PKG (providing command CMD) where CMD is missing; needs root or sudo.
+define apt_install
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "$(2) is missing and cannot be installed without root: apt-get install $(2)" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }
+endef
+
+browser-deps: ## install Debian's chromium (browser tests) where it is missing
+	$(call apt_install,chromium,chromium)
+
+sandbox-deps: ## install Debian's bubblewrap (the grading sandbox) where it is missing
+	$(call apt_install,bwrap,bubblewrap)
 
 lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
@@ -50,10 +58,10 @@ book: $(STAMP) release ## build the HTML book into _build/html (strict: warnings
 unit: $(STAMP) ## fast unit tests of the clusterkit package only
 	$(BIN)/python -m pytest -q tests -m "not browser and not slow" -p no:cacheprovider
 
-test: $(STAMP) browser-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
+test: $(STAMP) browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests
 
-grade: $(STAMP) ## trainers' grading run (see autograder/README.md; pass ARGS="...")
+grade: $(STAMP) sandbox-deps ## trainers' grading run (see autograder/README.md; pass ARGS="...")
 	$(BIN)/python -m autograder grade $(ARGS)
 
 bench: $(STAMP) ## benchmarks: ratios against a baseline measured in the same run

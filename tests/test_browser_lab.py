@@ -8,13 +8,16 @@ log no console errors. FAILS (never skips) when chromium is missing: ``make brow
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -29,6 +32,8 @@ COURSE_ID = "cluster-excellence"
 ASSIGNMENT = "lq-warmup"
 STUDENT = "trainee01"
 WRITTEN_POINTS = 2.0
+MANUAL_SCORE = 1.5
+TRAINER_COMMENT = "Right: concentration is not yet a cluster. Name one linkage you would look for next."
 WRITTEN_ANSWER = (
     "No. A high LQ shows that machinery jobs are concentrated here; a cluster also needs linked firms, "
     "suppliers and institutions that cooperate."
@@ -148,7 +153,7 @@ def browser():
 
 
 @pytest.fixture
-def ctx(browser, lab):
+def ctx(browser, lab, tmp_path):
     """A fresh browser context (and its error log) per test; asserts the test left no page errors behind."""
     log = PageLog()
     context = browser.new_context(viewport=VIEWPORT)
@@ -158,6 +163,8 @@ def ctx(browser, lab):
     try:
         yield context, log
     finally:
+        for i, page in enumerate(context.pages):  # what the pages showed at the end, for debugging failures
+            page.screenshot(path=str(tmp_path / f"last-page-{i}.png"))
         context.close()
     assert not log.foreign, f"requests left the loopback server: {log.foreign}"
     assert not log.errors, "console errors in the page:\n" + "\n".join(log.errors)
@@ -187,8 +194,15 @@ def menu_items(page, menu: str) -> list[str]:
 
 
 def palette_finds(page, query: str, label: str) -> bool:
-    page.keyboard.press("Control+Shift+C")
     box = page.locator(".lm-CommandPalette-input:visible")
+    for _ in range(3):  # the shortcut is lost if it arrives while the shell still moves focus around
+        page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
+        page.keyboard.press("Control+Shift+C")
+        try:
+            box.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
     box.fill(query)
     item = page.locator(".lm-CommandPalette-item:visible", has_text=label)
     try:
@@ -296,3 +310,78 @@ def test_trainee_first_hour_screenshots(ctx, lab, workspace, tmp_path):
     sources = [c.source for c in submitted.cells]
     assert "lq = (1200 / 10000) / (50000 / 1000000)" in sources
     assert WRITTEN_ANSWER in sources
+
+
+def submit_by_cli(lab: LabServer, workspace: dict[str, Path], tmp: Path) -> None:
+    home = tmp / "student"
+    home.mkdir()
+    (home / "nbgrader_config.py").write_text((workspace["root"] / "nbgrader_config.py").read_text())
+    lab.run("nbgrader", "fetch_assignment", ASSIGNMENT, cwd=home)
+    path = home / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "YOUR CODE HERE" in cell.source:
+            cell.source = "lq = (1200 / 10000) / (50000 / 1000000)"
+        elif "YOUR ANSWER HERE" in cell.source:
+            cell.source = WRITTEN_ANSWER
+    nbformat.write(nb, path)
+    lab.run("nbgrader", "submit", ASSIGNMENT, cwd=home)
+
+
+def test_trainer_first_hour_screenshots(ctx, lab, workspace, tmp_path):
+    """Collect and autograde the trainee's submission, grade the written answer in the formgrader, export."""
+    context, log = ctx
+    course, exchange = workspace["course"], workspace["exchange"]
+    if not list((exchange / COURSE_ID / "inbound").glob(f"{STUDENT}+{ASSIGNMENT}+*")):
+        # The trainee test submits through the browser; when it ran on another xdist worker (own server, own
+        # exchange), submit the same answers with nbgrader's student commands instead.
+        submit_by_cli(lab, workspace, tmp_path)
+    lab.run(
+        "nbgrader", "db", "student", "add", STUDENT, "--first-name=Deniz", "--last-name=Trainee", cwd=course
+    )
+    lab.run("nbgrader", "collect", ASSIGNMENT, cwd=course)
+    lab.run("nbgrader", "autograde", ASSIGNMENT, "--create", cwd=course)
+
+    page = open_lab(context, lab)
+    menu(page, "Nbgrader", "Formgrader")
+    frame = page.frame_locator(".jp-MainAreaWidget:visible iframe")
+    frame.locator(f"a[href$='/formgrader/manage_submissions/{ASSIGNMENT}']").click()
+    row = frame.locator("tr", has_text=STUDENT)
+    expect(row).to_contain_text("needs manual grading")
+    shot(page, "trainer-submissions.png", tmp_path)
+
+    # Manual grading: assignment -> notebook -> the (anonymised) submission.
+    frame.get_by_role("link", name="Manual Grading").click()
+    frame.locator("a", has_text=ASSIGNMENT).first.click()
+    frame.locator("a", has_text=ASSIGNMENT).first.click()
+    frame.locator("a", has_text="Submission #1").click()
+    score = frame.locator("input.score#why")
+    score.wait_for()
+    comment = frame.locator("textarea#why-comment")
+    score.fill(str(MANUAL_SCORE))
+    score.press("Tab")
+    comment.fill(TRAINER_COMMENT)
+    comment.press("Tab")
+    comment.scroll_into_view_if_needed()
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        deadline = time.monotonic() + 20
+        while True:  # the formgrader saves each field with its own request when it loses focus
+            gb.db.expire_all()
+            grade = gb.find_grade("why", ASSIGNMENT, ASSIGNMENT, STUDENT)
+            note = gb.find_comment("why", ASSIGNMENT, ASSIGNMENT, STUDENT)
+            if grade.manual_score is not None and note.manual_comment or time.monotonic() > deadline:
+                break
+            time.sleep(0.25)
+        assert grade.manual_score == MANUAL_SCORE
+        assert note.manual_comment == TRAINER_COMMENT
+        assert gb.find_grade("check_lq", ASSIGNMENT, ASSIGNMENT, STUDENT).score == 1.0  # autograded
+        assert gb.find_submission(ASSIGNMENT, STUDENT).score == 1.0 + MANUAL_SCORE
+    shot(page, "trainer-manual-grading.png", tmp_path)
+
+    lab.run("nbgrader", "export", cwd=course)
+    with open(course / "grades.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["student_id"] == STUDENT and r["assignment"] == ASSIGNMENT]
+    assert len(rows) == 1, rows
+    assert float(rows[0]["score"]) == 1.0 + MANUAL_SCORE
+    assert float(rows[0]["max_score"]) == 1.0 + WRITTEN_POINTS

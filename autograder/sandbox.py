@@ -101,15 +101,12 @@ def bwrap_command(scratch: Path) -> list[str]:
             cmd += ["--symlink", os.readlink(target), str(target)]
         elif target.is_dir():
             cmd += ["--ro-bind", str(target), str(target)]
+    # /tmp is a private tmpfs, mounted BEFORE the read-only binds: the venv, src/ and cases/ may themselves live
+    # under /tmp (a CI clone), and a later tmpfs would hide them.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for p in _ro_paths():
         cmd += ["--ro-bind", p, p]
     cmd += [
-        "--proc",
-        "/proc",
-        "--dev",
-        "/dev",
-        "--tmpfs",
-        "/tmp",
         "--ro-bind",
         str(EXECUTOR),
         SANDBOX_EXECUTOR,

@@ -75,7 +75,7 @@ screenshots: $(STAMP) browser-deps ## regenerate the book's screenshots from the
 
 lock: ## re-resolve the newest allowed versions into requirements/constraints.txt (then run make test)
 	rm -rf .venv-lock && $(PY) -m venv .venv-lock
-	.venv-lock/bin/pip install --quiet -e ".[course,test]" "jupyterlab==4.4.*" "notebook==7.4.*"
+	.venv-lock/bin/pip install --quiet -e ".[course,test]" "jupyterlab==4.6.*" "notebook==7.6.*"
 	{ sed -n '/^#/p' $(CONSTR); .venv-lock/bin/pip freeze --exclude-editable | grep -v '^pip=='; } > $(CONSTR).new
 	mv $(CONSTR).new $(CONSTR) && rm -rf .venv-lock
 

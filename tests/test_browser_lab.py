@@ -175,6 +175,7 @@ def open_lab(context, lab: LabServer, path: str = "lab"):
     page.goto(lab.url(path))
     page.wait_for_selector("#jp-main-dock-panel", state="visible")
     page.wait_for_selector("#jp-main-statusbar", state="visible")
+    page.locator(".jp-DirListing-item").first.wait_for()  # the file browser has listed the workspace
     return page
 
 
@@ -358,23 +359,31 @@ def test_trainer_first_hour_screenshots(ctx, lab, workspace, tmp_path):
     score = frame.locator("input.score#why")
     score.wait_for()
     comment = frame.locator("textarea#why-comment")
-    score.fill(str(MANUAL_SCORE))
-    score.press("Tab")
-    comment.fill(TRAINER_COMMENT)
-    comment.press("Tab")
-    comment.scroll_into_view_if_needed()
+    gradebook = Gradebook(f"sqlite:///{course / 'gradebook.db'}")
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        deadline = time.monotonic() + 20
-        while True:  # the formgrader saves each field with its own request when it loses focus
-            gb.db.expire_all()
-            grade = gb.find_grade("why", ASSIGNMENT, ASSIGNMENT, STUDENT)
-            note = gb.find_comment("why", ASSIGNMENT, ASSIGNMENT, STUDENT)
-            if grade.manual_score is not None and note.manual_comment or time.monotonic() > deadline:
-                break
+    def saved(read, timeout: float = 20):
+        """Poll the gradebook: the formgrader saves each field with its own request when the field loses focus."""
+        deadline = time.monotonic() + timeout
+        while True:
+            gradebook.db.expire_all()
+            value = read()
+            if value or time.monotonic() > deadline:
+                return value
             time.sleep(0.25)
-        assert grade.manual_score == MANUAL_SCORE
-        assert note.manual_comment == TRAINER_COMMENT
+
+    with gradebook as gb:
+        score.fill(str(MANUAL_SCORE))
+        score.press("Tab")
+        assert (
+            saved(lambda: gb.find_grade("why", ASSIGNMENT, ASSIGNMENT, STUDENT).manual_score) == MANUAL_SCORE
+        )
+        comment.fill(TRAINER_COMMENT)
+        comment.press("Tab")
+        assert saved(lambda: gb.find_comment("why", ASSIGNMENT, ASSIGNMENT, STUDENT).manual_comment) == (
+            TRAINER_COMMENT
+        )
+        comment.scroll_into_view_if_needed()
+        expect(score).to_have_value(str(MANUAL_SCORE))
         assert gb.find_grade("check_lq", ASSIGNMENT, ASSIGNMENT, STUDENT).score == 1.0  # autograded
         assert gb.find_submission(ASSIGNMENT, STUDENT).score == 1.0 + MANUAL_SCORE
     shot(page, "trainer-manual-grading.png", tmp_path)

@@ -151,3 +151,41 @@ def test_chain_identities(rows):
     assert vc.captured_value(stages, everything) == pytest.approx(out["value_added"].sum())
     gap = vc.gap_analysis(stages)
     assert gap["leakage"].is_monotonic_decreasing
+
+
+def test_input_leakage_by_hand():
+    from clusterkit.valuechain import input_leakage
+
+    stages = pd.DataFrame(
+        {"stage": ["blades", "towers"], "bought_in_inputs": [80.0, 50.0], "local_input_share": [0.25, 1.0]}
+    )
+    # blades: 80 * (1 - 0.25) = 60; towers: everything bought locally -> 0
+    got = input_leakage(stages)
+    assert list(got.index) == ["blades", "towers"]
+    assert got.tolist() == [60.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "match"),
+    [
+        ("local_input_share", 1.2, "towers"),
+        ("local_input_share", float("nan"), "local_input_share"),
+        ("bought_in_inputs", -1.0, "bought_in_inputs"),
+    ],
+)
+def test_input_leakage_rejects_bad_values(column, value, match):
+    from clusterkit.valuechain import input_leakage
+
+    stages = pd.DataFrame(
+        {"stage": ["blades", "towers"], "bought_in_inputs": [80.0, 50.0], "local_input_share": [0.25, 1.0]}
+    )
+    stages.loc[1, column] = value
+    with pytest.raises(ValueError, match=match):
+        input_leakage(stages)
+
+
+def test_input_leakage_names_a_missing_column():
+    from clusterkit.valuechain import input_leakage
+
+    with pytest.raises(KeyError, match="local_input_share"):
+        input_leakage(pd.DataFrame({"stage": ["a"], "bought_in_inputs": [1.0]}))

@@ -113,7 +113,7 @@ def cells():
 
             The case measures how value leaks out of the region through **inputs bought elsewhere**: for each
             stage, leakage = bought-in inputs × (1 − local input share), in million EUR. Compute it for every
-            stage. Answer with a Series indexed by stage name.
+            stage (pandas, or `valuechain.input_leakage`). Answer with a Series indexed by stage name.
             """
         ),
         answer(
@@ -131,8 +131,7 @@ def cells():
             g.expect_number(float(q2_input_leakage.min()), "the smallest leakage", lower=0)
             """,
             """
-            _s = _vc.set_index("stage")
-            _ref = _s["bought_in_inputs_meur"] * (1.0 - _s["local_input_share"])
+            _ref = valuechain.input_leakage(_vc, inputs="bought_in_inputs_meur")
             g.expect_close(q2_input_leakage, _ref, "the leakage by stage")
             """,
             "Q2",
@@ -164,8 +163,7 @@ def cells():
             g.expect_labels(q3_main_leaks, [s for s in STAGES if s in q3_main_leaks], "the list of main leaks", noun="stage")
             """,
             """
-            _s = _vc.set_index("stage")
-            _leak = (_s["bought_in_inputs_meur"] * (1.0 - _s["local_input_share"])).sort_values(ascending=False)
+            _leak = valuechain.input_leakage(_vc, inputs="bought_in_inputs_meur").sort_values(ascending=False)
             _ref = list(_leak.index[(_leak.cumsum() - _leak) < 0.5 * _leak.sum()])
             g.expect_same_set(q3_main_leaks, _ref, "the list of main leaks", noun="stage")
             """,

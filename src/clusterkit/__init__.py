@@ -3,11 +3,12 @@
 Modules
 -------
 mapping      location quotients, cluster stars, strong clusters, shift-share, specialisation indices
-valuechain   value added by stage, local capture, smile curve, gap analysis
+valuechain   value added by stage, local capture, input leakage, smile curve, gap analysis
 inputoutput  Leontief model, multipliers, Rasmussen/Ghosh linkages, key sectors, demand shocks
 benchmark    composite indicators (OECD/JRC 2008): normalise, weight, aggregate, rank, sensitivity
 excellence   cluster-management excellence self-assessment modelled on the public label descriptions
 data         loaders for the case data packs under ``cases/``
+grading      the exercises' checks: plain-words messages for trainees (imported on demand)
 """
 
 from __future__ import annotations

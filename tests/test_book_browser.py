@@ -8,11 +8,14 @@ FAILS (never skips) when the site or chromium is missing: ``make test`` provides
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
+import faulthandler
 import os
 import re
-import threading
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,14 +24,16 @@ import pytest
 ROOT = Path(os.environ.get("BOOK_DIR", Path(__file__).resolve().parents[1]))
 HTML = ROOT / "_build" / "html"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    # other hosts do not even resolve: a request to one is recorded (and fails) instead of leaving the machine
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("book-browser")]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest's output clean
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -40,41 +45,58 @@ def site():
     assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: run `make browser-deps` (apt-get install chromium)"
     from playwright.sync_api import sync_playwright
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(HTML)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    with socket.socket() as probe:  # a free loopback port for a separate server process (a thread inside an
+        probe.bind(("127.0.0.1", 0))  # xdist worker stalled the pages)
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(HTML)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            break
+        time.sleep(0.1)
     log: dict[str, list] = {"foreign": [], "errors": []}
 
-    def route(route_, request):
-        if urlsplit(request.url).netloc == urlsplit(base).netloc or request.url.startswith(
+    def record(request):  # passive (no interception round-trip): every request the pages make
+        if urlsplit(request.url).netloc != urlsplit(base).netloc and not request.url.startswith(
             ("data:", "blob:")
         ):
-            route_.continue_()
-        else:
             log["foreign"].append(request.url)
-            route_.abort()
 
+    # a stuck browser must fail the run, not hang it: dump the stacks and exit after 7 minutes
+    faulthandler.dump_traceback_later(420, exit=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context()
-        context.route("**/*", route)
+        context.set_default_timeout(30_000)
+        context.on("request", record)
         try:
             yield base, context, log
         finally:
             context.close()
             browser.close()
-            server.shutdown()
+            server.terminate()
+            server.wait(timeout=10)
+            faulthandler.cancel_dump_traceback_later()
 
 
+@contextlib.contextmanager
 def _open(context, log, url, wait_for: str | None = None):
+    """A page at ``url`` (closed afterwards, also when the test fails: a page left open stalls the next test)."""
     page = context.new_page()
-    page.on("console", lambda msg: msg.type == "error" and log["errors"].append((url, msg.text)))
-    page.on("pageerror", lambda exc: log["errors"].append((url, str(exc))))
-    page.on("requestfailed", lambda req: log["errors"].append((url, f"failed: {req.url}")))
-    page.goto(url, wait_until="load")
-    if wait_for:
-        page.wait_for_selector(wait_for, state="visible", timeout=20_000)
-    return page
+    try:
+        page.on("console", lambda msg: msg.type == "error" and log["errors"].append((url, msg.text)))
+        page.on("pageerror", lambda exc: log["errors"].append((url, str(exc))))
+        page.on("requestfailed", lambda req: log["errors"].append((url, f"failed: {req.url}")))
+        page.goto(url, wait_until="load")
+        if wait_for:
+            page.wait_for_selector(wait_for, state="visible", timeout=20_000)
+        yield page
+    finally:
+        page.close()
 
 
 def _pages() -> list[str]:
@@ -90,11 +112,11 @@ def test_every_page_opens_offline_without_errors(site):
     pages = _pages()
     assert "index.html" in pages and len(pages) > 3
     for rel in pages:
-        page = _open(context, log, f"{base}/{rel}")
-        if page.locator("mjx-container, .math").count():
-            page.wait_for_function("() => !window.MathJax || (MathJax.startup && MathJax.startup.promise)")
-            page.evaluate("() => window.MathJax && MathJax.startup.promise")
-        page.close()
+        with _open(context, log, f"{base}/{rel}") as page:
+            if page.locator(".math").count():  # let MathJax typeset (and load its fonts) before moving on
+                page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+                page.evaluate("() => { MathJax.startup.promise.then(() => { window.__typeset = true; }); }")
+                page.wait_for_function("() => window.__typeset === true", timeout=20_000)  # evaluate has none
     assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"
     assert not log["errors"], f"console errors: {log['errors'][:10]}"
 
@@ -107,9 +129,8 @@ def test_search_finds_a_case(site):
     assert title, f"{cases[0]} has no title"
     words = sorted(re.findall(r"[A-Za-z]{5,}", title.group(1)), key=len, reverse=True)
     assert words, f"no searchable word in the title {title.group(1)!r}"
-    page = _open(context, log, f"{base}/search.html?q={words[0]}", wait_for="#search-results ul li")
-    hrefs = page.eval_on_selector_all("#search-results ul li a", "els => els.map(e => e.href)")
-    page.close()
+    with _open(context, log, f"{base}/search.html?q={words[0]}", wait_for="#search-results ul li") as page:
+        hrefs = page.eval_on_selector_all("#search-results ul li a", "els => els.map(e => e.href)")
     assert any("/cases/" in h for h in hrefs), f"searching {words[0]!r} found no case: {hrefs[:10]}"
 
 
@@ -120,14 +141,17 @@ def test_worked_examples_show_figures_and_a_widget_renders(site):
     rendered = []
     for path in examples:
         rel = path.relative_to(HTML).as_posix()
-        page = _open(context, log, f"{base}/{rel}", wait_for="img")
-        loaded = page.eval_on_selector_all("article img", "els => els.filter(e => e.naturalWidth > 0).length")
-        assert loaded > 0, f"{rel}: no figure loaded"
-        if "application/vnd.jupyter.widget-state+json" in path.read_text(encoding="utf-8"):
-            page.wait_for_selector(".jupyter-widgets", state="visible", timeout=20_000)
-            controls = page.locator(".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-text")
-            rendered.append((rel, controls.count()))
-        page.close()
+        with _open(context, log, f"{base}/{rel}") as page:
+            loaded = page.eval_on_selector_all(
+                "article img", "els => els.filter(e => e.naturalWidth > 0).length"
+            )
+            assert loaded > 0, f"{rel}: no figure loaded"
+            if "application/vnd.jupyter.widget-state+json" in path.read_text(encoding="utf-8"):
+                page.wait_for_selector(".jupyter-widgets", state="visible", timeout=20_000)
+                controls = page.locator(
+                    ".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-text"
+                )
+                rendered.append((rel, controls.count()))
     assert rendered, "no worked example carries widget state"
     assert all(n > 0 for _, n in rendered), f"widget state saved but no control rendered: {rendered}"
     assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"

@@ -58,8 +58,11 @@ book: $(STAMP) release ## build the HTML book into _build/html (strict: warnings
 unit: $(STAMP) ## fast unit tests of the clusterkit package only
 	$(BIN)/python -m pytest -q tests -m "not browser and not slow" -p no:cacheprovider
 
+# Browser tests run in a second, serial pytest: two chromium instances under xdist on 2 cores have stalled.
+# pytest exits 5 when it selects no test, which fails the target (a run that tests nothing is not a pass).
 test: $(STAMP) browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup tests
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser" tests
+	$(BIN)/python -m pytest -q -p no:xdist -m browser tests
 
 grade: $(STAMP) sandbox-deps ## trainers' grading run (see autograder/README.md; pass ARGS="...")
 	$(BIN)/python -m autograder grade $(ARGS)

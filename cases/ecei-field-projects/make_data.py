@@ -10,14 +10,12 @@ initiative in İzmir: its value chain and a needs-assessment survey of its firms
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from clusterkit.data import write_pack
+from clusterkit.data import generator_main
 
 SEED = 20130719
 HERE = Path(__file__).resolve().parent
@@ -98,13 +96,7 @@ def build() -> dict[str, pd.DataFrame]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=HERE / "data", help="output directory (default: data/)")
-    args = ap.parse_args(argv)
-    schema = json.loads((HERE / "data" / "schema.json").read_text(encoding="utf-8"))
-    for path in write_pack(build(), schema, args.out):
-        print(path)
-    return 0
+    return generator_main(build, HERE, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -444,3 +444,26 @@ def write_pack(
     readme.write_text(render_dictionary(schema) + "\n", encoding="utf-8", newline="\n")
     written.append(readme)
     return written
+
+
+def generator_main(
+    build: Callable[[], Mapping[str, pd.DataFrame]],
+    case_dir: str | os.PathLike[str],
+    description: str,
+    argv: list[str] | None = None,
+) -> int:
+    """Command line of a case's ``make_data.py``: build the illustrative tables and write them with the schema.
+
+    ``python cases/<case>/make_data.py [--out DIR]`` writes into ``<case>/data`` by default; the tests write into a
+    temporary directory and compare byte for byte with the committed files.
+    """
+    import argparse
+
+    here = Path(case_dir)
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--out", type=Path, default=here / "data", help="output directory (default: data/)")
+    args = ap.parse_args(argv)
+    schema = json.loads((here / "data" / "schema.json").read_text(encoding="utf-8"))
+    for path in write_pack(build(), schema, args.out):
+        print(path)
+    return 0

@@ -9,18 +9,14 @@ both are O(n^3)). ``python -m bench inputoutput [--quick] [--repeat=N]``.
 
 from __future__ import annotations
 
-import gc
-import math
 import resource
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from bench._timing import peak_mb, timed
 from clusterkit import inputoutput as io
 
 
@@ -54,26 +50,6 @@ def baseline(Z: np.ndarray, x: np.ndarray, va: np.ndarray, jobs: np.ndarray) -> 
     A = Z / x[None, :]
     L = np.linalg.inv(np.eye(len(x)) - A)
     return L.sum(axis=0), (va / x) @ L, (jobs / x) @ L, L.sum(axis=0) / L.mean(), L.sum(axis=1) / L.mean()
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        gc.collect()
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
-def peak_mb(fn: Callable[[], object]) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def main(argv: list[str]) -> int:

@@ -11,18 +11,15 @@ order (the synthetic table is sorted by region, as most exports are, which the l
 
 from __future__ import annotations
 
-import gc
 import math
 import resource
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
+from bench._timing import peak_mb, timed
 from clusterkit import mapping
 
 N_INDUSTRIES = 1000
@@ -84,24 +81,6 @@ def naive_shift_share(t0: pd.DataFrame, t1: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------------ harness
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    best = math.inf
-    for _ in range(repeat):
-        gc.collect()
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
-def peak_mb(fn: Callable[[], object]) -> float:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def main(argv: list[str]) -> int:

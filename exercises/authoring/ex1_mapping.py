@@ -69,6 +69,33 @@ def cells():
         ),
         md(
             """
+            **Explore (not graded).** Pick a province and a location-quotient threshold: the explorer lists the
+            sectors whose 2011 location quotient reaches it. It uses 2011, so it does not answer the questions
+            below, which are about 2013.
+            """
+        ),
+        code(
+            """
+            import ipywidgets as widgets
+            from IPython.display import display
+
+            lq_2011 = mapping.location_quotient(emp_2011)
+
+
+            def explore(province, threshold):
+                lq = lq_2011.xs(province, level=0)
+                display(lq[lq >= threshold].sort_values(ascending=False).round(2).to_frame("LQ 2011"))
+
+
+            widgets.interactive(
+                explore,
+                province=widgets.Dropdown(options=PILOTS, description="Province"),
+                threshold=widgets.FloatSlider(value=1.25, min=0.5, max=3.0, step=0.05, description="LQ ≥"),
+            )
+            """
+        ),
+        md(
+            """
             ## Q1 — Location quotients of Çorum (2 points)
 
             Compute the location quotient of **every sector in Çorum in 2013**, with Türkiye (all provinces in the

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import sys
 import textwrap
 import time
@@ -29,7 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "book" / "images" / "screenshots"
 UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 COURSE_ID = "cluster-excellence"
-ASSIGNMENT = "lq-warmup"
+ASSIGNMENT = "lq-warmup"  # small generated assignment of the trainer flow (one code and one written answer)
+EXERCISE = "ex1-mapping-leading-sectors"  # the course's real first exercise, released to the trainee
+Q1 = "q1_lq_corum"
 STUDENT = "trainee01"
 WRITTEN_POINTS = 2.0
 MANUAL_SCORE = 1.5
@@ -85,6 +88,13 @@ def source_assignment() -> nbformat.NotebookNode:
     )
 
 
+def q1_solution() -> str:
+    """The instructor's answer to Q1 of ex1, read from the source notebook's solution region."""
+    nb = nbformat.read(ROOT / "exercises" / "source" / EXERCISE / f"{EXERCISE}.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == Q1)
+    return cell.source.split("### BEGIN SOLUTION\n")[1].split("\n### END SOLUTION")[0]
+
+
 def _code(src: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(textwrap.dedent(src).strip())
 
@@ -104,6 +114,9 @@ def workspace(tmp_path_factory) -> dict[str, Path]:
         c.CourseDirectory.root = {str(course)!r}
         c.CourseDirectory.course_id = {COURSE_ID!r}
         c.Exchange.root = {str(exchange)!r}
+        c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+        c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+        c.Execute.timeout = 120
         """
     )
     # The lab's own config (its cwd) also names the student: nbgrader's exchange would otherwise submit under the
@@ -124,6 +137,11 @@ def workspace(tmp_path_factory) -> dict[str, Path]:
     nbformat.write(nb, root / "kernel-check.ipynb")
     (course / "source" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(source_assignment(), course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    shutil.copytree(
+        ROOT / "exercises" / "source" / EXERCISE,
+        course / "source" / EXERCISE,
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+    )
     return {"base": base, "root": root, "course": course, "exchange": exchange}
 
 
@@ -132,8 +150,9 @@ def lab(workspace) -> LabServer:
     server = start_lab(workspace["base"], workspace["root"])
     try:
         # The trainer's side of the release: student version, then into the local exchange.
-        server.run("nbgrader", "generate_assignment", ASSIGNMENT, "--force", cwd=workspace["course"])
-        server.run("nbgrader", "release_assignment", ASSIGNMENT, "--force", cwd=workspace["course"])
+        for name in (EXERCISE, ASSIGNMENT):
+            server.run("nbgrader", "generate_assignment", name, "--force", cwd=workspace["course"])
+            server.run("nbgrader", "release_assignment", name, "--force", cwd=workspace["course"])
         yield server
     finally:
         server.stop()
@@ -253,64 +272,81 @@ def shot(page, name: str, tmp: Path, **kw) -> None:
 
 
 def test_trainee_first_hour_screenshots(ctx, lab, workspace, tmp_path):
-    """Fetch the released exercise, run it, see the widget, check and validate the answer, submit it."""
+    """Fetch the released ex1, run it, see the explorer widget, answer and check Q1, validate, submit."""
     context, log = ctx
     page = open_lab(context, lab)
     menu(page, "Nbgrader", "Assignment List")
     released = page.locator("#released_assignments_list")
-    row = released.locator(".list_item", has_text=ASSIGNMENT)
+    row = released.locator(".list_item", has_text=EXERCISE)
     row.wait_for()
     shot(page, "trainee-assignment-list.png", tmp_path)
     row.get_by_role("button", name="Fetch").click()
     fetched = page.locator("#fetched_assignments_list")
-    fetched.locator(".list_item", has_text=ASSIGNMENT).first.wait_for()
+    fetched.locator(".list_item", has_text=EXERCISE).first.wait_for()
     # Open the downloaded notebook from the assignment's row.
-    fetched.locator("a.assignment-notebooks-link", has_text=ASSIGNMENT).click()
-    fetched.locator(".nested_list_item a", has_text=ASSIGNMENT).click()
+    fetched.locator("a.assignment-notebooks-link", has_text=EXERCISE).click()
+    fetched.locator(".nested_list_item a", has_text=EXERCISE).click()
     panel = page.locator(".jp-NotebookPanel:visible")
     panel.wait_for()
     expect(panel.locator(".jp-KernelName")).to_have_text("Python 3 (ipykernel)", timeout=60_000)
     panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
-    assert (lab.root / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file(), "fetch did not land in the lab's root"
+    assert (lab.root / EXERCISE / f"{EXERCISE}.ipynb").is_file(), "fetch did not land in the lab's root"
 
-    # Answer the code question and the written one, in the editor as a trainee would.
-    answer = panel.locator(".jp-CodeCell", has_text="YOUR CODE HERE")
+    # Answer Q1 in the editor as a trainee would: the instructor's solution, typed into the answer cell.
+    solution = q1_solution()
+    answer = panel.locator(".jp-CodeCell", has_text=f"{Q1} = None")
+    expect(answer).to_contain_text("YOUR CODE HERE")
     answer.locator(".cm-content").click()
     page.keyboard.press("Control+A")
-    page.keyboard.insert_text("lq = (1200 / 10000) / (50000 / 1000000)")
-    written = panel.locator(".jp-MarkdownCell", has_text="YOUR ANSWER HERE")
-    written.dblclick()
-    written.locator(".cm-content").click()
-    page.keyboard.press("Control+A")
-    page.keyboard.insert_text(WRITTEN_ANSWER)
+    page.keyboard.insert_text(f"{Q1} = None\n{solution}")
+    # Run All stops at the first unanswered question (Q2): the explorer and Q1's check run before it.
     menu(page, "Run", "Run All Cells")
-    panel.locator(".widget-slider").wait_for(timeout=60_000)
-    check = panel.locator(".jp-OutputArea-output", has_text="check passed")
+    explorer = panel.locator(".jp-CodeCell", has_text="widgets.interactive")
+    expect(explorer.locator(".widget-dropdown")).to_be_visible(timeout=60_000)
+    expect(explorer.locator(".widget-slider")).to_be_visible()
+    expect(explorer.locator(".widget-dropdown select")).to_have_value("Gaziantep")  # the first pilot province
+    expect(explorer.locator(".jp-OutputArea-output table")).to_contain_text("LQ 2011", timeout=60_000)
+    intro = panel.locator(".jp-MarkdownCell", has_text="Explore (not graded)")
+    intro.evaluate("cell => cell.scrollIntoView({block: 'start'})")
+    expect(explorer.locator(".widget-slider")).to_be_in_viewport()
+    expect(explorer.locator(".jp-OutputArea-output table")).to_be_in_viewport()
+    shot(page, "trainee-explorer.png", tmp_path)
+    check = panel.locator(".jp-OutputArea-output", has_text="Q1: the form of your answer is right")
     check.wait_for(timeout=60_000)
-    assert check.inner_text().strip() == "check passed: lq = 2.4"
+    assert check.inner_text().strip() == (
+        "Q1: the form of your answer is right. Its values are checked when your work is graded."
+    )
+    unanswered = panel.locator(".jp-CodeCell", has_text="q2_stars_kahramanmaras = None")
+    expect(unanswered.locator(".jp-OutputArea-output")).to_contain_text("NotImplementedError")
     page.keyboard.press("Control+S")
     expect(page.locator(".jp-mod-current.jp-mod-dirty")).to_have_count(0)
     check.scroll_into_view_if_needed()
     shot(page, "trainee-notebook-checked.png", tmp_path)
 
-    # nbgrader's Validate button (notebook toolbar) runs the whole notebook like the grader will.
+    # nbgrader's Validate button (notebook toolbar) runs the whole notebook like the grader will: Q1 passes its
+    # visible checks, the unanswered Q2-Q5 are listed as failing cells.
     panel.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
     dialog = page.locator(".jp-Dialog")
-    expect(dialog).to_contain_text("Success! Your notebook passes all the tests.", timeout=60_000)
+    expect(dialog).to_contain_text("The following cell failed:", timeout=120_000)
+    text = dialog.inner_text()
+    assert "Success" not in text
+    for q in ("Q2", "Q3", "Q4", "Q5"):
+        assert f"# Check {q} (" in text, f"validate does not list the unanswered {q}"
+    assert "# Check Q1 (" not in text, "validate lists Q1, which is answered"
+    assert "NotImplementedError" in text
     shot(page, "trainee-validate.png", tmp_path)
     dialog.get_by_role("button").last.click()
 
     # Submit from the assignment list.
     page.locator(".lm-TabBar-tab", has_text="Assignments").click()
-    fetched.locator(".list_item", has_text=ASSIGNMENT).get_by_role("button", name="Submit").click()
-    page.locator("#submitted_assignments_list .list_item", has_text=ASSIGNMENT).first.wait_for()
+    fetched.locator(".list_item", has_text=EXERCISE).get_by_role("button", name="Submit").click()
+    page.locator("#submitted_assignments_list .list_item", has_text=EXERCISE).first.wait_for()
     shot(page, "trainee-submitted.png", tmp_path)
-    inbound = sorted((workspace["exchange"] / COURSE_ID / "inbound").glob(f"{STUDENT}+{ASSIGNMENT}+*"))
+    inbound = sorted((workspace["exchange"] / COURSE_ID / "inbound").glob(f"{STUDENT}+{EXERCISE}+*"))
     assert len(inbound) == 1, inbound
-    submitted = nbformat.read(inbound[0] / f"{ASSIGNMENT}.ipynb", as_version=4)
-    sources = [c.source for c in submitted.cells]
-    assert "lq = (1200 / 10000) / (50000 / 1000000)" in sources
-    assert WRITTEN_ANSWER in sources
+    submitted = nbformat.read(inbound[0] / f"{EXERCISE}.ipynb", as_version=4)
+    cell = next(c for c in submitted.cells if c.metadata.get("nbgrader", {}).get("grade_id") == Q1)
+    assert cell.source == f"{Q1} = None\n{solution}"
 
 
 def submit_by_cli(lab: LabServer, workspace: dict[str, Path], tmp: Path) -> None:
@@ -330,13 +366,12 @@ def submit_by_cli(lab: LabServer, workspace: dict[str, Path], tmp: Path) -> None
 
 
 def test_trainer_first_hour_screenshots(ctx, lab, workspace, tmp_path):
-    """Collect and autograde the trainee's submission, grade the written answer in the formgrader, export."""
+    """Collect and autograde a warm-up submission, grade the written answer in the formgrader, export."""
     context, log = ctx
-    course, exchange = workspace["course"], workspace["exchange"]
-    if not list((exchange / COURSE_ID / "inbound").glob(f"{STUDENT}+{ASSIGNMENT}+*")):
-        # The trainee test submits through the browser; when it ran on another xdist worker (own server, own
-        # exchange), submit the same answers with nbgrader's student commands instead.
-        submit_by_cli(lab, workspace, tmp_path)
+    course = workspace["course"]
+    # The trainee test submits the real ex1 through the browser; the trainer's walk-through grades the small
+    # warm-up assignment, submitted with nbgrader's student commands.
+    submit_by_cli(lab, workspace, tmp_path)
     lab.run(
         "nbgrader", "db", "student", "add", STUDENT, "--first-name=Deniz", "--last-name=Trainee", cwd=course
     )

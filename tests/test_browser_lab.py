@@ -116,7 +116,7 @@ def workspace(tmp_path_factory) -> dict[str, Path]:
         c.Exchange.root = {str(exchange)!r}
         c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
         c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-        c.Execute.timeout = 120
+        c.Execute.timeout = 30
         """
     )
     # The lab's own config (its cwd) also names the student: nbgrader's exchange would otherwise submit under the
@@ -325,10 +325,18 @@ def test_trainee_first_hour_screenshots(ctx, lab, workspace, tmp_path):
 
     # nbgrader's Validate button (notebook toolbar) runs the whole notebook like the grader will: Q1 passes its
     # visible checks, the unanswered Q2-Q5 are listed as failing cells.
-    panel.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
+    # nbgrader validates inside the server process; on a loaded machine a cell of that run occasionally hangs
+    # until Execute.timeout (30 s here) and the dialog reports the timeout instead: then validate once more.
     dialog = page.locator(".jp-Dialog")
-    expect(dialog).to_contain_text("The following cell failed:", timeout=120_000)
-    text = dialog.inner_text()
+    for attempt in range(2):
+        panel.locator(".jp-Toolbar").get_by_text("Validate", exact=True).click()
+        dialog.wait_for(timeout=150_000)
+        text = dialog.inner_text()
+        if "The following cell failed:" in text or attempt == 1:
+            break
+        dialog.get_by_role("button").last.click()
+        expect(dialog).to_have_count(0)
+    assert "The following cell failed:" in text, text[:2000]
     assert "Success" not in text
     for q in ("Q2", "Q3", "Q4", "Q5"):
         assert f"# Check {q} (" in text, f"validate does not list the unanswered {q}"

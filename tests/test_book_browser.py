@@ -66,8 +66,11 @@ def site():
         ):
             log["foreign"].append(request.url)
 
-    # a stuck browser must fail the run, not hang it: dump the stacks and exit after 7 minutes
-    faulthandler.dump_traceback_later(420, exit=True)
+    # a stuck browser must fail the run, not hang it: dump the stacks and exit after 7 minutes. pytest captures
+    # fd 2, so the stacks go to a file beside the build, named here for whoever reads the failed run.
+    watchdog_log = (HTML.parent / "book-browser-watchdog.txt").open("w")
+    print(f"(watchdog: stacks of a hung run go to {watchdog_log.name})", file=sys.stderr)
+    faulthandler.dump_traceback_later(420, exit=True, file=watchdog_log)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context()
@@ -81,6 +84,7 @@ def site():
             server.terminate()
             server.wait(timeout=10)
             faulthandler.cancel_dump_traceback_later()
+            watchdog_log.close()
 
 
 @contextlib.contextmanager
@@ -92,6 +96,9 @@ def _open(context, log, url, wait_for: str | None = None):
         page.on("pageerror", lambda exc: log["errors"].append((url, str(exc))))
         page.on("requestfailed", lambda req: log["errors"].append((url, f"failed: {req.url}")))
         page.goto(url, wait_until="load")
+        if page.locator('meta[http-equiv="Refresh" i]').count():  # a redirect page (the root index.html):
+            page.wait_for_url(lambda u: u != url)  # let it land; closing it mid-redirect hangs playwright
+            page.wait_for_load_state("load")
         if wait_for:
             page.wait_for_selector(wait_for, state="visible", timeout=20_000)
         yield page

@@ -79,7 +79,11 @@ def build_links(rng: np.random.Generator, clusters: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
-TIE_TYPES = (("joint project", "joint_projects"), ("study visit", "study_visits"), ("joint event", "joint_events"))
+TIE_TYPES = (
+    ("joint project", "joint_projects"),
+    ("study visit", "study_visits"),
+    ("joint event", "joint_events"),
+)
 
 
 def build_ties(rng: np.random.Generator, clusters: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:

@@ -410,7 +410,9 @@ def network_chart(
             members = [v for v in nodes if labels[v] == name]
             nx.draw_networkx_nodes(graph, pos, nodelist=members, ax=ax, label=str(name), node_color=[cmap(k % cmap.N)],
                                    node_size=sizes.reindex(members).to_numpy())  # fmt: skip
-        ax.legend(title=group, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, markerscale=0.5)
+        legend = ax.legend(title=group, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        for handle in legend.legend_handles:
+            handle.set_sizes([60])  # one marker size in the legend, whatever the nodes' sizes
     nx.draw_networkx_labels(graph, pos, ax=ax, font_size=8)
     ax.set_title(title or f"Cooperation network: {len(nodes)} nodes, {graph.number_of_edges()} ties")
     ax.set_axis_off()

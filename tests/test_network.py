@@ -62,6 +62,7 @@ def test_edge_list_rows_of_one_pair_are_summed_with_their_types():
         ([("A", "B", float("inf"), "t")], None, ValueError, r"row 1 .* not a finite number"),
         ([("A", "B", "two", "t")], None, ValueError, r"weight 'two' in row 1"),
         ([("A", None, 1, "t")], None, ValueError, r"column 'target' is empty in row 1"),
+        ([("A", "B", True, "t")], None, ValueError, r"column 'weight' holds booleans"),
     ],
 )  # fmt: skip
 def test_bad_edge_lists_get_clear_errors(rows, node_table, error, match):

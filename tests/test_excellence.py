@@ -232,3 +232,64 @@ def test_template_round_trip_and_packaged_set_is_not_shared():
     mine = ex.load_indicator_set()
     mine.loc["ST-Q1", "points"] = 99.0
     assert ex.load_indicator_set().loc["ST-Q1", "points"] == 3.0
+
+
+# ------------------------------------------------------------------------------------- exact boundaries
+def test_eligibility_boundary_holds_exactly_for_computed_sums():
+    fte = sum([0.05] * 10)  # ten people at 0.05 FTE: 0.49999999999999994 in binary floating point
+    assert fte < 0.5  # the arithmetic really falls short, so the test below exercises the tolerance
+    assert ex.check_eligibility({"management_fte": fte, "committed_members": 15, "member_types": 2}) == (
+        True,
+        [],
+    )
+    # a real shortfall (a thousandth of an FTE) still fails
+    ok, reasons = ex.check_eligibility({"management_fte": 0.499, "committed_members": 15, "member_types": 2})
+    assert not ok and reasons == [
+        "Cluster management staff (management_fte) is 0.499 FTE; at least 0.5 required"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("management_fte", -1, r"'management_fte' must be finite and >= 0, got -1"),
+        ("committed_members", float("inf"), r"'committed_members' must be finite and >= 0, got inf"),
+        ("member_types", float("nan"), r"'member_types' is NaN"),
+        ("management_fte", True, r"'management_fte' is a boolean"),
+        ("committed_members", np.bool_(False), r"'committed_members' is a boolean"),
+        ("MG-D1", -0.5, r"'MG-D1' must be finite and >= 0"),
+    ],
+)
+def test_eligibility_bad_values_raise_naming_the_field(field, value, match):
+    profile = {"management_fte": 1.0, "committed_members": 20, "member_types": 3}
+    if field == "MG-D1":
+        del profile["management_fte"]
+    profile[field] = value
+    with pytest.raises(ValueError, match=match):
+        ex.check_eligibility(profile)
+
+
+def test_eligibility_none_is_not_reported():
+    ok, reasons = ex.check_eligibility({"management_fte": None, "committed_members": 20, "member_types": 3})
+    assert not ok
+    assert reasons == ["Cluster management staff (management_fte, MG-D1) not reported; at least 0.5 required"]
+
+
+def test_indicator_threshold_met_up_to_rounding():
+    # a share computed as 0.1 * 3 = 0.30000000000000004 meets a "lower is better" threshold of 0.3, and a
+    # count of ten 0.1s (0.9999999999999999) meets a "higher is better" threshold of 1
+    lower = QUALITY[QUALITY["polarity"] == "lower"].index[0]
+    higher = QUALITY[QUALITY["polarity"] == "higher"].index[0]
+    ind = IND.copy()
+    ind.loc[lower, "gold_threshold"] = 0.3
+    ind.loc[higher, "gold_threshold"] = 1.0
+    a = all_met()
+    a[lower] = 0.1 * 3
+    a[higher] = sum([0.1] * 10)
+    assert a[lower] > 0.3 and a[higher] < 1.0
+    d = ex.indicator_scores(a, ind)
+    assert d.loc[[lower, higher], "met"].all()
+    assert (d.loc[[lower, higher], "fulfilment"] == 1.0).all()
+    assert ex.score(a, ind)["overall"] == 100.0
+    a[higher] = 0.999  # a real shortfall is still one
+    assert not ex.indicator_scores(a, ind).loc[higher, "met"]

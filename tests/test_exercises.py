@@ -33,6 +33,7 @@ EXPECTED = [
     "ex3-national-benchmarking-index",
     "ex4-cluster-management-excellence",
     "ex5-field-project",
+    "ex6-cooperation-networks",
 ]
 NOT_ANSWERED = {"NotImplementedError", "Unanswered"}
 

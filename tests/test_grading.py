@@ -81,6 +81,11 @@ def test_number_bounds_and_types():
         g.expect_number(-1, "the count", lower=0)
     with pytest.raises(g.WrongAnswer, match="finite"):
         g.expect_number(float("inf"), "the count")
+    # a computed share a rounding error outside [0, 1] is within the bounds (the threshold rule of the package)
+    assert g.expect_number(0.1 * 3, "the share", upper=0.3) == 0.1 * 3 > 0.3
+    assert g.expect_number(0.3 - 0.1 * 3, "the gap", lower=0) < 0
+    with pytest.raises(g.WrongAnswer, match="cannot be above 1"):
+        g.expect_number(1.001, "the share", upper=1)
 
 
 def test_sets_choices_and_equality():

@@ -223,3 +223,14 @@ def test_leontief_identities(eco):
     np.testing.assert_allclose(io.rasmussen_linkages(L).mean(), [1.0, 1.0])
     va = x - Z.sum(axis=0)
     np.testing.assert_allclose(io.value_added_multipliers(L, va, x), np.ones(n), rtol=1e-9)
+
+
+def test_key_sector_average_holds_exactly():
+    # column a sums to 1.75 of a 5.25 total, so its backward index 3 * 1.75 / 5.25 is exactly 1 (the average);
+    # it computes as 0.9999999999999999 and must still count as backward-linked
+    L = pd.DataFrame(
+        [[0.35, 0.2, 1.1], [0.35, 1.1, 0.35], [1.05, 0.05, 0.7]], index=list("abc"), columns=list("abc")
+    )
+    ks = io.key_sectors(L)
+    assert ks.loc["a", "backward"] < 1.0 and ks.loc["a", "forward"] < 1.0
+    assert ks.loc["a", "category"] == "backward-oriented"

@@ -400,3 +400,34 @@ def test_shift_share_identity(t0, factors):
     assert ss["national_share"].sum() == pytest.approx(g_n * t0["employment"].sum(), abs=1e-8 * scale)
     totals = mapping.shift_share(t0, t1, totals=True)
     np.testing.assert_allclose(totals.sum(), ss.sum(), atol=1e-8 * scale)
+
+
+# ------------------------------------------------------------------------------------- exact boundaries
+def _two_by_two(a1: float, a2: float, b1: float, b2: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"region": ["A", "A", "B", "B"], "industry": ["i1", "i2", "i1", "i2"], "employment": [a1, a2, b1, b2]}
+    )
+
+
+def test_stars_lq_threshold_holds_exactly():
+    # A's LQ in i1 is (0.4 / 0.5) / (1.2 / 3.0) = 2 exactly; in floating point it comes out a hair below 2
+    stars = mapping.cluster_stars(_two_by_two(0.4, 0.1, 0.8, 1.7), lq_threshold=2.0)
+    lq = stars.loc[("A", "i1"), "lq"]
+    assert lq < 2.0 and lq == pytest.approx(2.0)
+    assert bool(stars.loc[("A", "i1"), "specialisation"])
+
+
+def test_strong_clusters_min_lq_holds_exactly():
+    # both regions have the same mix (5:1), so every LQ is exactly 1; A's computes as 0.9999999999999999
+    sc = mapping.strong_clusters(_two_by_two(1.5, 0.3, 3.5, 0.7), denominator="total", establishments=None)
+    assert sc.loc[("A", "i1"), "lq"] < 1.0
+    assert bool(sc.loc[("A", "i1"), "high_lq"])
+
+
+def test_shift_share_zero_start_error_speaks_of_growth_not_lq(two_years):
+    t0, t1 = two_years
+    with pytest.raises(ValueError) as err:
+        mapping.shift_share(t0, pd.concat([t1, long([("A", "z", 5)])]))
+    msg = str(err.value)
+    assert "national t0 employment" in msg and "'z'" in msg and "growth rate" in msg
+    assert "location quotient" not in msg

@@ -2,8 +2,9 @@
 
 The meeting facts (facts.csv) and the discussion topics (topics.csv) are transcribed by hand from the seed.
 This script invents 24 cluster organisations across eight South-East European countries and the
-cluster-to-cluster (C2C) cooperation links between them, with ``numpy.random.default_rng(SEED)`` and fixed
-formatting, so a rerun is byte-for-byte identical.
+cluster-to-cluster (C2C) cooperation links between them, and splits each link into directed, typed ties (who
+led, hosted or organised for whom: the edge list of ``clusterkit.network``), with ``numpy.random.default_rng(SEED)``
+and fixed formatting, so a rerun is byte-for-byte identical.
 
     python cases/balkan-cluster-network/make_data.py [--out DIR]
 """
@@ -78,10 +79,36 @@ def build_links(rng: np.random.Generator, clusters: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+TIE_TYPES = (
+    ("joint project", "joint_projects"),
+    ("study visit", "study_visits"),
+    ("joint event", "joint_events"),
+)
+
+
+def build_ties(rng: np.random.Generator, clusters: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Directed ties: each activity of a link is offered by one side (leads the project, hosts the visit,
+    organises the event) to the other; a cluster with more management staff is more likely to be the one
+    offering it. Summed over both directions, a pair's ties give back its counts in c2c_links."""
+    fte = clusters.set_index("cluster_id")["management_fte"]
+    rows = []
+    for link in links.to_dict("records"):
+        a, b = link["cluster_a"], link["cluster_b"]
+        p = fte[a] / (fte[a] + fte[b])
+        for label, col in TIE_TYPES:
+            n = int(link[col])
+            from_a = int(rng.binomial(n, p)) if n else 0
+            for src, dst, w in ((a, b, from_a), (b, a, n - from_a)):
+                if w > 0:
+                    rows.append({"source": src, "target": dst, "type": label, "weight": w})
+    return pd.DataFrame(rows)
+
+
 def build() -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(SEED)
     clusters = build_clusters(rng)
-    return {"clusters": clusters, "c2c_links": build_links(rng, clusters)}
+    links = build_links(rng, clusters)
+    return {"clusters": clusters, "c2c_links": links, "c2c_ties": build_ties(rng, clusters, links)}
 
 
 def main(argv: list[str] | None = None) -> int:

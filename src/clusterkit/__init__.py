@@ -7,6 +7,8 @@ valuechain   value added by stage, local capture, input leakage, smile curve, ga
 inputoutput  Leontief model, multipliers, Rasmussen/Ghosh linkages, key sectors, demand shocks
 benchmark    composite indicators (OECD/JRC 2008): normalise, weight, aggregate, rank, sensitivity
 excellence   cluster-management excellence self-assessment modelled on the public label descriptions
+network      cooperation networks: density, centrality, brokerage roles, cross-border share (networkx; imported
+             on demand: ``from clusterkit import network``)
 data         loaders for the case data packs under ``cases/``
 grading      the exercises' checks: plain-words messages for trainees (imported on demand)
 """

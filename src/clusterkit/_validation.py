@@ -69,3 +69,39 @@ def align_labels(
             f"{' ...' if len(missing) > 10 else ''}, extra {extra[:10]}{' ...' if len(extra) > 10 else ''}"
         )
     return obj.reindex(labels)
+
+
+THRESHOLD_TOLERANCE = 1e-9
+"""Relative tolerance of every comparison of a computed number with a threshold (pass marks, LQ cut-offs,
+eligibility minimums, linkage averages). Binary floating point cannot hold 0.05 or 0.1 exactly, so a value
+that equals the threshold in exact arithmetic (10 x 0.05 FTE = 0.5 FTE; an LQ of exactly 1) may be computed a
+few units in the last place below it. Comparing with ``t - 1e-9 * max(1, |t|)`` puts such values on the
+threshold while leaving every real difference (more than a billionth) as it is."""
+
+
+def _slack(threshold: float | np.ndarray) -> float | np.ndarray:
+    return THRESHOLD_TOLERANCE * np.maximum(1.0, np.abs(threshold))
+
+
+def at_least(
+    value: float | np.ndarray | pd.Series, threshold: float | np.ndarray | pd.Series
+) -> bool | np.ndarray:
+    """``value >= threshold``, counting values within :data:`THRESHOLD_TOLERANCE` (relative) below as equal.
+
+    NaN compares False, as with ``>=``."""
+    return value >= threshold - _slack(threshold)
+
+
+def at_most(
+    value: float | np.ndarray | pd.Series, threshold: float | np.ndarray | pd.Series
+) -> bool | np.ndarray:
+    """``value <= threshold``, counting values within :data:`THRESHOLD_TOLERANCE` (relative) above as equal."""
+    return value <= threshold + _slack(threshold)
+
+
+def above(
+    value: float | np.ndarray | pd.Series, threshold: float | np.ndarray | pd.Series
+) -> bool | np.ndarray:
+    """``value > threshold`` by more than :data:`THRESHOLD_TOLERANCE` (relative): a value equal to the threshold
+    up to rounding is not above it."""
+    return value > threshold + _slack(threshold)

@@ -35,7 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from clusterkit._validation import require_columns
+from clusterkit._validation import at_least, at_most, require_columns
 
 __all__ = [
     "AREAS",
@@ -63,7 +63,6 @@ GOLD_PASS_PERCENT = 80.0
 
 REQUIRED_COLUMNS = ("id", "area", "name", "unit", "polarity", "kind", "gold_threshold", "points")
 _DEFAULT_FILE = "excellence_indicators.csv"
-_TOL = 1e-9
 
 Missing = Literal["zero", "raise", "exclude"]
 Scoring = Literal["proportional", "binary"]
@@ -238,7 +237,8 @@ def indicator_scores(
     * ``scoring="binary"``: ``1`` if the threshold is met (``x >= t`` or ``x <= t``), else ``0``;
 
     and the indicator earns ``p * f`` points and loses ``p * (1 - f)``. ``met`` is ``x >= t`` (or
-    ``x <= t``).
+    ``x <= t``), compared up to a relative 1e-9 as the pass mark is (a value computed a rounding error short
+    of its threshold meets it and earns the full points).
 
     A quality indicator absent from the assessment or NaN is *missing*: ``missing="zero"`` (default, as in
     an audit: no evidence, no points; reported as ``status="missing"``), ``"raise"`` (``ValueError`` naming
@@ -266,14 +266,14 @@ def indicator_scores(
     t = q["gold_threshold"]
     higher = q["polarity"] == "higher"
     xv = x.fillna(0.0)
-    met = pd.Series(np.where(higher, xv >= t, xv <= t), index=q.index) & ~miss
+    met = pd.Series(np.where(higher, at_least(xv, t), at_most(xv, t)), index=q.index) & ~miss
     if scoring == "binary":
         f = met.astype(float)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             up = np.where(t > 0, xv / t, 1.0)
             down = np.where(xv > 0, t / xv, 1.0)
-        f = pd.Series(np.minimum(1.0, np.where(higher, up, down)), index=q.index)
+        f = pd.Series(np.minimum(1.0, np.where(higher, up, down)), index=q.index).where(~met, 1.0)
     f = f.where(~miss, 0.0)
     points = q["points"].where(~(miss & (missing == "exclude")), 0.0)
     earned = points * f
@@ -352,6 +352,12 @@ def check_eligibility(
     (``MG-D1``, ``ST-D1``, ``ST-D2`` in the packaged set). Minimums come from the indicator set's
     ``eligibility_min`` column unless overridden by the keyword arguments. Returns ``(eligible, reasons)``
     where ``reasons`` lists one sentence per failed or unreported criterion (empty when eligible).
+
+    A value meets its minimum when ``value >= minimum`` up to a relative 1e-9 (the same rule as the 80 % pass
+    mark, see :data:`clusterkit._validation.THRESHOLD_TOLERANCE`), so ten people at 0.05 FTE each (a sum
+    computed as 0.49999999999999994) meet the 0.5 FTE minimum. A criterion absent from ``profile`` or given as
+    ``None`` is "not reported"; a boolean, NaN, infinite, negative or non-numeric value raises ``ValueError``
+    naming the field.
     """
     ind = _indicators(indicators)
     if isinstance(profile, dict):
@@ -377,15 +383,33 @@ def check_eligibility(
     for ind_id, row in crit.iterrows():
         key = row["eligibility_key"]
         minimum = override.get(key) if override.get(key) is not None else float(row["eligibility_min"])
-        raw = profile.get(key, profile.get(ind_id, np.nan))
-        value = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
-        if raw is not None and not pd.isna(raw) and pd.isna(value):
-            raise ValueError(f"eligibility value {key!r} is not a number: {raw!r}")
-        if pd.isna(value):
+        field_name = key if key in profile.index else ind_id
+        raw = profile.get(field_name)
+        if raw is None or raw is pd.NA:
             reasons.append(f"{row['name']} ({key}, {ind_id}) not reported; at least {minimum:g} required")
-        elif value < minimum:
+            continue
+        value = _eligibility_value(field_name, raw)
+        if not at_least(value, minimum):
             reasons.append(f"{row['name']} ({key}) is {value:g} {row['unit']}; at least {minimum:g} required")
     return (not reasons, reasons)
+
+
+def _eligibility_value(field_name: str, raw: Any) -> float:
+    """A reported eligibility value as a float: ``ValueError`` naming the field for a boolean, text that is
+    not a number, NaN, an infinite or a negative value."""
+    if isinstance(raw, bool | np.bool_):
+        raise ValueError(f"eligibility value {field_name!r} is a boolean ({raw!r}); give a number")
+    value = pd.to_numeric(pd.Series([raw]), errors="coerce").iloc[0]
+    if pd.isna(value) and not (isinstance(raw, float | np.floating) and np.isnan(raw)):
+        raise ValueError(f"eligibility value {field_name!r} is not a number: {raw!r}")
+    value = float(value)
+    if np.isnan(value):
+        raise ValueError(
+            f"eligibility value {field_name!r} is NaN; leave the field out (or None) if it was not reported"
+        )
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"eligibility value {field_name!r} must be finite and >= 0, got {value!r}")
+    return value
 
 
 # -------------------------------------------------------------------------------------------------- verdict
@@ -422,8 +446,8 @@ def verdict(
     scoring: Scoring = "proportional",
 ) -> Verdict:
     """Label-style verdict for one cluster: Gold-style if eligible and the overall score is at least
-    ``pass_percent`` (80% per the public Gold description; compared with a 1e-9 tolerance so that exactly
-    80% passes). Eligibility uses ``profile`` or, if ``None``, the eligibility indicators in ``assessment``
+    ``pass_percent`` (80% per the public Gold description; compared up to a relative 1e-9 so that a score
+    of exactly 80% computed as 79.99999999999999 passes). Eligibility uses ``profile`` or, if ``None``, the eligibility indicators in ``assessment``
     (see :func:`check_eligibility`; a criterion not reported makes the cluster "not eligible"). ``holding_back`` = quality indicators with ``status != "met"`` sorted by
     points lost (descending, then id), with their value, threshold and points lost.
     """
@@ -438,7 +462,7 @@ def verdict(
     eligible, reasons = check_eligibility(row.dropna() if profile is None else profile, ind)
     if not eligible:
         label = "not eligible"
-    elif overall >= pass_percent - _TOL:
+    elif at_least(overall, pass_percent):
         label = "gold-style"
     else:
         label = "bronze-style"
@@ -470,7 +494,8 @@ def compare_to_peers(
 
     ``level="area"``: rows are the areas and ``"overall"``; columns ``own``, ``peer_median``, ``peer_best``,
     ``gap_to_median`` (own - median, percentage points), ``gap_to_best`` (best - own, >= 0 when behind)
-    and ``percentile`` = ``100 * (peers scoring strictly lower) / n_peers`` (100 = better than every peer).
+    and ``percentile`` = ``100 * (peers scoring strictly lower) / n_peers`` (100 = better than every peer; a
+    peer within rounding, a relative 1e-9, of the cluster's score counts as a tie, not as lower).
 
     ``level="indicator"`` (Bronze-style benchmarking on every indicator, descriptive ones included): rows
     are the indicator ids present in the assessment; the same columns in the indicator's own units, with
@@ -498,7 +523,7 @@ def compare_to_peers(
     own_o = own * sign
     best = oriented.max() * sign
     n = oriented.notna().sum()
-    lower = oriented.lt(own_o, axis=1).sum()
+    lower = (~at_least(oriented, own_o) & oriented.notna()).sum()
     out = pd.DataFrame(
         {
             "own": own,

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clusterkit._validation import at_least, at_most
+
 __all__ = [
     "Unanswered",
     "WrongAnswer",
@@ -66,9 +68,9 @@ def expect_number(answer: Any, what: str, *, lower: float | None = None, upper: 
     value = float(answer)
     if not math.isfinite(value):
         raise WrongAnswer(f"{what} should be a finite number, but your answer is {value}.")
-    if lower is not None and value < lower:
+    if lower is not None and not at_least(value, lower):  # a rounding error on the bound is not "below" it
         raise WrongAnswer(f"{what} cannot be below {lower}, but your answer is {value:.6g}.")
-    if upper is not None and value > upper:
+    if upper is not None and not at_most(value, upper):
         raise WrongAnswer(f"{what} cannot be above {upper}, but your answer is {value:.6g}.")
     return value
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clusterkit._validation import align_labels, require_finite_nonnegative
+from clusterkit._validation import align_labels, at_least, require_finite_nonnegative
 
 __all__ = [
     "technical_coefficients",
@@ -259,7 +259,9 @@ def key_sectors(
     no                no                weakly linked       generally independent
     ================  ================  ==================  ===============================================
 
-    "Key sector" in the sense of Rasmussen (1956) and Hirschman (1958). Returns ``backward``, ``forward`` and
+    The indices are normalised to average 1, so a sector exactly at the average is common; ``>=`` is taken up
+    to a relative 1e-9 (:data:`clusterkit._validation.THRESHOLD_TOLERANCE`), so an index computed as
+    0.9999999999999998 counts as 1. "Key sector" in the sense of Rasmussen (1956) and Hirschman (1958). Returns ``backward``, ``forward`` and
     ``category`` indexed by sector.
     """
     ras = rasmussen_linkages(L)
@@ -270,7 +272,7 @@ def key_sectors(
         fwd = ghosh_forward_linkages(Z, x)
         forward = align_labels(fwd, ras.index, name="Z/x sectors", reference="the sectors of L")
     out = pd.DataFrame({"backward": ras["backward"], "forward": forward.to_numpy()}, index=ras.index)
-    b, f = out["backward"] >= threshold, out["forward"] >= threshold
+    b, f = at_least(out["backward"], threshold), at_least(out["forward"], threshold)
     out["category"] = [KEY_SECTOR_LABELS[(bb, ff)] for bb, ff in zip(b, f, strict=True)]
     return out
 

@@ -48,7 +48,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from clusterkit._validation import require_columns, require_finite_nonnegative, require_numeric
+from clusterkit._validation import (
+    above,
+    at_least,
+    require_columns,
+    require_finite_nonnegative,
+    require_numeric,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -236,7 +242,12 @@ def _traded_mask(df: pd.DataFrame, grid: _Grid, traded: TradedSpec) -> np.ndarra
 
 
 def _nonzero_or_raise(
-    totals: np.ndarray, labels: pd.Index, what: str, check: np.ndarray | None = None
+    totals: np.ndarray,
+    labels: pd.Index,
+    what: str,
+    check: np.ndarray | None = None,
+    *,
+    undefined: str = "the location quotient / share",
 ) -> None:
     bad = totals <= 0
     if check is not None:
@@ -244,7 +255,7 @@ def _nonzero_or_raise(
     if bad.any():
         raise ValueError(
             f"{what} is zero for {list(labels[bad][:10])}{' ...' if bad.sum() > 10 else ''}: "
-            "the location quotient / share is undefined there (drop them or fix the data)"
+            f"{undefined} is undefined there (drop them or fix the data)"
         )
 
 
@@ -336,7 +347,8 @@ def cluster_stars(
 
     * ``size``: the region is in the top ``size_pct`` of all regions in the table by employment ``E_ir`` in the
       category (fewer than ``size_pct * n_regions`` regions have more; ties at the threshold all qualify);
-    * ``specialisation``: ``LQ_ir >= lq_threshold`` (see :func:`location_quotient`);
+    * ``specialisation``: ``LQ_ir >= lq_threshold`` (see :func:`location_quotient`; up to a relative 1e-9, so
+      an LQ of exactly 2 computed as 1.9999999999999998 earns the star);
     * ``focus``: the region is in the top ``focus_pct`` of regions by the category's share of the region's
       employment ``E_ir / E_r`` (same tie rule).
 
@@ -356,7 +368,7 @@ def cluster_stars(
     lq, share = _lq_matrix(grid, emp, mask)
     size = _top_share_flags(emp, size_pct, "size_pct")
     focus = _top_share_flags(share, focus_pct, "focus_pct")
-    spec = (lq >= lq_threshold) & (emp > 0)
+    spec = at_least(lq, lq_threshold) & (emp > 0)
     at = grid.at_pairs
     size_p, spec_p, focus_p = at(size), at(spec), at(focus)
     out = pd.DataFrame(
@@ -430,6 +442,10 @@ def strong_clusters(
     * establishments ``> P25`` of their establishments in ``c`` (skipped when ``establishments=None``);
     * ``LQ_cr >= 1`` (``min_lq``).
 
+    Each comparison is made up to a relative 1e-9 (:data:`clusterkit._validation.THRESHOLD_TOLERANCE`, the rule of
+    the 80 % label mark): an LQ computed a rounding error below 1 or below P75 counts as reaching it, and
+    employment a rounding error above P25 does not count as above it.
+
     LQ uses traded employment as the denominator by default (Delgado, Porter & Stern 2016; clustermapping.us
     methodology), so only traded industries are returned; pass ``denominator="total"`` to rate every industry.
     Percentiles are linear-interpolation quantiles (``numpy.quantile`` default). ``peer_group``: ``None`` (all
@@ -463,8 +479,8 @@ def strong_clusters(
 
     lq_t = thresholds(lq, lq_pct)
     emp_t = thresholds(emp, size_pct)
-    high_lq = active & (lq >= lq_t) & (lq >= min_lq)
-    large = active & (emp > emp_t)
+    high_lq = active & at_least(lq, lq_t) & at_least(lq, min_lq)
+    large = active & above(emp, emp_t)
     strong = high_lq & large
     at = grid.at_pairs
     cols: dict[str, np.ndarray] = {
@@ -478,7 +494,7 @@ def strong_clusters(
     if establishments:
         est = grid.values[establishments]
         est_t = thresholds(est, size_pct)
-        many = active & (est > est_t)
+        many = active & above(est, est_t)
         strong &= many
         cols.update(
             {
@@ -555,7 +571,12 @@ def shift_share(
         grid = _union_grid(g0, g1)
         e0, e1 = grid.values["_0"], grid.values["_1"]
     e0_i, e1_i = e0.sum(axis=0), e1.sum(axis=0)
-    _nonzero_or_raise(e0_i, grid.industries, "national t0 employment of industry(ies)")
+    _nonzero_or_raise(
+        e0_i,
+        grid.industries,
+        "national t0 employment of industry(ies)",
+        undefined="the national growth rate g_i = E_i1 / E_i0 - 1 (and so the industry mix)",
+    )
     g_n = e1_i.sum() / e0_i.sum() - 1.0
     g_i = e1_i / e0_i - 1.0
     ns = e0 * g_n
@@ -599,7 +620,7 @@ def herfindahl(
     axis = 1 if by == "region" else 0
     labels = grid.regions if by == "region" else grid.industries
     tot = emp.sum(axis=axis)
-    _nonzero_or_raise(tot, labels, f"total employment of {by}(s)")
+    _nonzero_or_raise(tot, labels, f"total employment of {by}(s)", undefined="the Herfindahl index")
     shares = emp / (tot[:, None] if axis == 1 else tot[None, :])
     return pd.Series((shares**2).sum(axis=axis), index=labels, name="herfindahl")
 
@@ -623,14 +644,19 @@ def krugman_index(
     grid = _grid(df, region=region, industry=industry, values=[employment])
     emp = grid.values[employment]
     e_r = emp.sum(axis=1)
-    _nonzero_or_raise(e_r, grid.regions, "total employment of region(s)")
+    _nonzero_or_raise(e_r, grid.regions, "total employment of region(s)", undefined="the Krugman index")
     s = emp / e_r[:, None]
     e_i = emp.sum(axis=0)
     if reference == "nation":
         ref = np.broadcast_to(e_i / e_r.sum(), emp.shape)
     else:
         rest = e_r.sum() - e_r
-        _nonzero_or_raise(rest, grid.regions, "employment in the rest of the nation outside region(s)")
+        _nonzero_or_raise(
+            rest,
+            grid.regions,
+            "employment in the rest of the nation outside region(s)",
+            undefined="the Krugman index against the rest of the nation",
+        )
         ref = (e_i[None, :] - emp) / rest[:, None]
     return pd.Series(np.abs(s - ref).sum(axis=1), index=grid.regions, name="krugman")
 

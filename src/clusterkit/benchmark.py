@@ -1374,9 +1374,12 @@ def sensitivity_sobol(
 
 
 # -------------------------------------------------------------------------------------------------- charts
-def rank_uncertainty_chart(result: SensitivityResult, *, ax: Any = None, max_units: int | None = 40) -> Any:
+def rank_uncertainty_chart(
+    result: SensitivityResult | SobolResult, *, ax: Any = None, max_units: int | None = 40
+) -> Any:
     """Handbook-style uncertainty plot: units ordered by median rank, a bar from the low to the high
-    percentile rank, a dot at the median and a cross at the base-case rank. Returns the matplotlib
+    percentile rank, a dot at the median and a cross at the base-case (nominal) rank, from a Monte Carlo
+    (:func:`sensitivity`) or a Sobol (:func:`sensitivity_sobol`) analysis. Returns the matplotlib
     ``Figure`` (no ``plt.show()``). ``max_units`` keeps the best ``max_units`` units (``None``: all). The
     legend is placed below the axes, outside the plotting area, so it hides no unit."""
     import matplotlib.pyplot as plt
@@ -1397,11 +1400,12 @@ def rank_uncertainty_chart(result: SensitivityResult, *, ax: Any = None, max_uni
         label=f"{result.interval[0]:g}–{result.interval[1]:g}th percentile",
     )
     ax.plot(s["median_rank"], y, "o", color="tab:blue", label="median rank")
-    ax.plot(s["base_rank"], y, "x", color="tab:red", label="base case")
+    base = "base_rank" if "base_rank" in s.columns else "nominal_rank"
+    ax.plot(s[base], y, "x", color="tab:red", label="base case")
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlabel("rank (1 = best)")
-    ax.set_title("Rank uncertainty (Monte Carlo)")
+    ax.set_title("Rank uncertainty")
     # the legend sits below the axes, so that it never covers a unit's bar
     ax.legend(
         loc="upper center",
@@ -1475,6 +1479,11 @@ def radar_chart(
     ax.fill(closed, own, color="tab:blue", alpha=0.2)
     names = {} if labels is None else dict(labels.items() if isinstance(labels, pd.Series) else labels)
     ax.set_xticks(angles, [readable_label(names.get(c, c)) for c in df_norm.columns], fontsize="small")
+    ax.tick_params(axis="x", pad=14)  # labels clear of the outer ring
+    ax.set_rlabel_position(
+        float(np.degrees(angles[1] / 2)) if n > 1 else 0.0
+    )  # radial scale between two axes
+    ax.tick_params(axis="y", labelsize="x-small", labelcolor="0.4")
     ax.legend(loc="upper right", bbox_to_anchor=(1.3, 1.1), fontsize="small")
     return fig
 

@@ -867,7 +867,7 @@ def composite_index(
     groups: Mapping[Any, Any] | pd.Series | None = None,
     shift: float = 0.0,
     **normalise_options: Any,
-) -> Any:
+) -> pd.Series | CompositeResult:
     """Normalise, weight and aggregate in one call.
 
     Without ``structure``: ``aggregate(normalise(df, ...), w, aggregation)``, a ``Series``. ``weights`` is

@@ -484,6 +484,8 @@ def test_zscore_with_winsorising_by_hand():
     assert out["a"].to_numpy() == pytest.approx((w - w.mean()) / w.std())
     with pytest.raises(ValueError, match="winsorise"):
         bm.normalise(df, "zscore", winsorise=(80, 20))
+    # min-max after winsorising: the clipped maximum 3 becomes the top of the scale
+    assert bm.normalise(df, "minmax", winsorise=(0, 75))["a"].tolist() == [0.0, 1 / 3, 2 / 3, 1.0, 1.0]
 
 
 def test_imputation_by_group_mean_and_by_regression_by_hand():
@@ -689,6 +691,8 @@ def test_charts_legend_hides_no_unit_and_labels_are_readable():
     assert all("_" not in lab for lab in labels)
     df, groups = _sobol_data()
     sres = bm.sensitivity_sobol(df, n_base=32, seed=1, imputations=("mean", "regression"), n_weight_sets=4)
+    fig4 = bm.rank_uncertainty_chart(sres)
+    assert [t.get_text() for t in fig4.axes[0].get_yticklabels()] == [str(u) for u in sres.summary.index]
     fig3 = bm.sobol_chart(sres)
     assert [t.get_text() for t in fig3.axes[0].get_yticklabels()] == [
         "Imputation",

@@ -549,6 +549,12 @@ def test_equal_pillar_weights_need_no_weights_and_three_levels_work():
     h = bm.hierarchy(table, ["indicator", "pillar", "sub"])
     assert h.levels == ("indicator", "pillar", "sub", "index")
     assert h.effective_weights().to_dict() == pytest.approx({"a": 0.5, "b": 1 / 6, "c": 1 / 6, "d": 1 / 6})
+    df = pd.DataFrame({"a": [0.0, 1.0], "b": [1.0, 0.0], "c": [1.0, 0.0], "d": [1.0, 0.0]}, index=["U", "V"])
+    res = bm.composite_index(df, structure=h)
+    # U: P1 = 0, P2 = 1, S1 = (0 + 1)/2 = 0.5, index = S1; V: P1 = 1, P2 = 0, S1 = 0.5
+    assert res.level("sub")["S1"].tolist() == [0.5, 0.5]
+    assert res.composite.tolist() == [0.5, 0.5]
+    assert res.ranks["P2"].tolist() == [1, 2] and res.ranks["index"].tolist() == [1, 1]
 
 
 def test_hierarchy_bad_input_is_named():
@@ -664,6 +670,10 @@ def test_sobol_bad_input():
     df, groups = _sobol_data()
     with pytest.raises(ValueError, match="power of 2"):
         bm.sensitivity_sobol(df, n_base=1000, imputations=("mean",))
+    with pytest.raises(ValueError, match="not among the normalisations"):
+        bm.sensitivity_sobol(df, imputations=("mean",), normalise_options={"zscore": {"winsorise": (5, 95)}})
+    with pytest.raises(ValueError, match="groups"):
+        bm.sensitivity_sobol(df, imputations=("mean", "group_mean"), n_base=8)
     with pytest.raises(ValueError, match="nothing is uncertain"):
         bm.sensitivity_sobol(
             df, normalisations=("minmax",), aggregations=("linear",), weight_noise=0, imputations=("mean",)

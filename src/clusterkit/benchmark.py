@@ -350,7 +350,7 @@ def normalise(
     * ``"zscore"``: ``s * (x - mean) / sigma`` with the population standard deviation (ddof = 0).
     * ``"rank"``: rank of ``s * x`` among the units, 1 = worst, n = best, ties get the average rank.
     * ``"percentile"``: percentile rank ``(r - 1) / (n - 1)`` with ``r`` the rank above, in [0, 1]
-      (0 = worst, 1 = best; COINr's ``n_prank`` family, Handbook: "ranking").
+      (0 = worst, 1 = best): the Handbook's "ranking" rescaled to the unit interval.
     * ``"categorical"``: scores by thresholds (Handbook: "categorical scales"). ``thresholds`` gives each
       indicator its strictly increasing cut-points ``t_1 < ... < t_k`` in its own units; a value falls in
       category ``c = #{j : t_j <= x}`` (0..k) and gets ``scores[c]`` (default ``c / k``, evenly spaced in
@@ -364,7 +364,8 @@ def normalise(
 
     ``winsorise=(low, high)`` (percentiles, e.g. ``(5, 95)``) clips each indicator at its own ``low``-th and
     ``high``-th percentile before ``"minmax"`` (without ``bounds``) or ``"zscore"``: the Handbook's
-    treatment of outliers, as COINr's ``qTreat`` winsorises before normalising.
+    treatment of outliers (COINr's ``Treat`` also winsorises, choosing how many points by skewness and
+    kurtosis; here the percentiles are given).
 
     Ratios need values > 0 where they are a denominator (``"target"``/``"leader"`` with ``s = -1``, or the
     leader's value with ``s = +1``); otherwise a ``ValueError`` names the indicator.
@@ -1228,11 +1229,14 @@ def sensitivity_sobol(
     nominal choice. The model output is each unit's rank (1 = best, ties by unit order) and the mean
     absolute rank shift ``(1/n) sum_u |r_u - r_u^nominal|``. SALib draws the Sobol' sample
     (``SALib.sample.sobol.sample``, ``N (k + 2)`` runs, no second-order terms) and estimates, for output
-    ``Y`` with variance ``V``, the first-order index ``S_i = V[E(Y|X_i)] / V`` (Saltelli et al. 2010) and the
-    total index ``S_Ti = E[V(Y|X_~i)] / V`` (Jansen 1999): ``SALib.analyze.sobol.first_order``/
+    ``Y`` with variance ``V``, the first-order index ``S_i = V[E(Y|X_i)] / V`` and the total index
+    ``S_Ti = E[V(Y|X_~i)] / V`` with the estimators of Saltelli et al. (2010, Jansen's for the total):
+    ``SALib.analyze.sobol.first_order``/
     ``total_order`` for every unit at once and ``SALib.analyze.sobol.analyze`` (with bootstrap confidence)
     for the rank shift. ``S_i`` is the share of the rank's variance a choice explains alone, ``S_Ti`` alone
-    and with the others; ``sum_i S_i <= 1``, the rest being interactions.
+    and with the others; ``sum_i S_i <= 1``, the rest being interactions. These are estimates: with a finite
+    sample a small index can come out slightly below 0 and a large one slightly above 1 (the bootstrap
+    half-widths in ``rank_shift`` show the precision; a larger ``n_base`` narrows them).
 
     ``structure`` defaults to one level, indicators -> index, with equal weights. Vectorised: the
     normalised matrix of each (imputation, normalisation) pair is computed once and the scores of all weight
@@ -1263,6 +1267,11 @@ def sensitivity_sobol(
         raise KeyError(f"the structure's indicator(s) {absent} are not columns of the table")
     data = df[cols]
     opts = dict(normalise_options or {})
+    stray = [m for m in opts if m not in normalisations]
+    if stray:
+        raise ValueError(
+            f"normalise_options name method(s) {stray} that are not among the normalisations {list(normalisations)}"
+        )
     step_levels = list(structure.levels[1:])
     agg_methods = [list(_aggregation_map(step_levels, alt).values()) for alt in aggregations]
     rng = np.random.default_rng(seed)

@@ -1242,8 +1242,13 @@ def sensitivity_sobol(
     normalised matrix of each (imputation, normalisation) pair is computed once and the scores of all weight
     sets of an aggregation come from batched matrix products; each run then only picks its row.
     """
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
+    try:
+        from SALib.analyze import sobol as sobol_analyze
+        from SALib.sample import sobol as sobol_sample
+    except ImportError as err:  # SALib comes with the course extra, not with the core package
+        raise ImportError(
+            "sensitivity_sobol needs SALib: install the course environment (pip install 'clusterkit[course]')"
+        ) from err
 
     if n_base < 2 or n_base & (n_base - 1):
         raise ValueError(f"n_base must be a power of 2 (Sobol' sequences), got {n_base}")

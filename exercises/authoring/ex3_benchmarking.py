@@ -3,7 +3,7 @@
 from nbbuild import answer, check, code, md, written
 
 NAME = "ex3-national-benchmarking-index"
-TOTAL = 20
+TOTAL = 22
 
 LOAD = """
 from clusterkit.data import load_case as _load
@@ -20,24 +20,27 @@ def cells():
             """
             # Exercise 3 — A national cluster benchmarking index
 
-            **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
+            **Total: 22 points** — 12 points for six autograded answers (Q1–Q6) and 10 points for two written
             answers (W1, W2) that a trainer grades by hand.
 
             One target of the SME Networking project was a *National Benchmarking System* covering at least 20
             sectoral clusters, so that public support programmes could compare clusters and follow their
             progress. Read the case study *SME Networking* (in the book's *Cases* part; file `cases/sme-networking-turkey/case.md`), in particular the
-            benchmarking section. The data are the case's illustrative indicator table: 20 clusters, 13 indicators
-            in six pillars; for two of them (public funding dependence, member drop-out) **lower is better**.
+            benchmarking section. The data are the case's illustrative indicator table (invented figures, made
+            by a script with a seed): 20 clusters, 13 indicators in six pillars; for two of them (public funding
+            dependence, member drop-out) **lower is better**.
 
-            You will build a composite index the way the OECD/JRC *Handbook on Constructing Composite Indicators*
-            (2008) recommends — normalise, weight, aggregate — and then test how much the ranking depends on those
-            choices.
+            You will choose indicators, build a composite index the way the OECD/JRC *Handbook on Constructing
+            Composite Indicators* (2008) recommends — normalise, weight, aggregate, level by level from
+            indicators to pillars to the index — and then measure, with a global sensitivity analysis, how much
+            the ranking depends on those choices.
 
             **How to work.** Each question has an answer cell that starts with `name = None`: replace the line
             `raise NotImplementedError()` with code that assigns your answer to that name, and run the cell. The
             locked cell below it checks the *form* of your answer and tells you in plain words what to fix; the
-            *values* are checked when your work is graded. Use `clusterkit.benchmark` or plain pandas. Compute
-            each answer from the data, not from another answer's variable.
+            *values* are checked when your work is graded. Each question names the `clusterkit.benchmark`
+            function to use; one or two lines are enough. Compute each answer from the data, not from another
+            answer's variable.
             """
         ),
         code(
@@ -52,6 +55,7 @@ def cells():
             indicators = case["benchmark_indicators"]  # indicator, pillar, unit, polarity (+1 / -1), description
             clusters = case["benchmark_clusters"].set_index("cluster")
             INDICATORS = list(indicators["indicator"])
+            PILLARS = list(dict.fromkeys(indicators["pillar"]))
             CLUSTERS = list(clusters.index)
             X = clusters[INDICATORS]  # raw indicator values, one row per cluster
             polarity = indicators.set_index("indicator")["polarity"]
@@ -64,7 +68,8 @@ def cells():
 
             Normalise every indicator to $[0, 1]$ with the min-max method so that **higher always means better**:
             $(x - \\min)/(\\max - \\min)$ for "higher is better" and $(\\max - x)/(\\max - \\min)$ for "lower is
-            better". Answer with a DataFrame like `X` (clusters as rows, indicators as columns).
+            better". Use `benchmark.normalise`. Answer with a DataFrame like `X` (clusters as rows, indicators as
+            columns).
             """
         ),
         answer(
@@ -89,45 +94,74 @@ def cells():
         ),
         md(
             """
-            ## Q2 — Equal weights, linear aggregation (2 points)
+            ## Q2 — Choose the indicators and their direction (2 points)
 
-            Compute the composite index of each cluster as the **plain average of its 13 min-max normalised
-            indicators** (equal weights, linear aggregation). Answer with a Series indexed by cluster.
+            Step 2 of the Handbook is choosing the indicators, and for each one deciding whether more is better or
+            worse. The steering board wants a new **governance** sub-index that rewards exactly three things:
+            *financial independence from grants*, *keeping member firms*, and *a stable professional management
+            team*. Nothing else belongs in it. These are the candidate indicators proposed to the board:
+
+            | code | what it measures |
+            |---|---|
+            | `grant_share` | share of the cluster organisation's budget that comes from public grants |
+            | `fee_income_share` | share of the budget earned from member fees and paid services |
+            | `member_retention` | share of last year's member firms that renewed their membership |
+            | `manager_turnover` | cluster-management staff who left during the year, per staff post |
+            | `province_population` | population of the cluster's province |
+            | `member_export_share` | share of member firms that export |
+            | `board_meetings` | number of board meetings held in the year |
+
+            Choose the indicators that measure one of the three things, and give each its direction: `1` if a
+            higher value is better, `-1` if a lower value is better. Answer with a Series indexed by the codes
+            you chose, e.g. `pd.Series({"code_a": 1, "code_b": -1})` (`benchmark.polarity_signs` turns such a
+            Series into the polarity the other functions use).
             """
         ),
         answer(
-            "q2_index_equal",
+            "q2_direction",
             """
-            q2_index_equal = benchmark.composite_index(X, polarity, normalisation="minmax", weights="equal")
+            q2_direction = pd.Series({"grant_share": -1, "fee_income_share": 1, "member_retention": 1, "manager_turnover": -1})
             """,
         ),
         check(
-            "q2_index_equal",
+            "q2_direction",
             2,
             """
-            g.expect_series(q2_index_equal, "the equal-weight index", index=CLUSTERS, noun="cluster")
+            CANDIDATES = ["grant_share", "fee_income_share", "member_retention", "manager_turnover",
+                          "province_population", "member_export_share", "board_meetings"]
+            g.expect_series(q2_direction, "your chosen indicators and directions", noun="indicator")
+            for _code, _direction in q2_direction.items():
+                g.expect_choice(_code, CANDIDATES, "each chosen code")
+                g.expect_choice(float(_direction), [1.0, -1.0], f"the direction of {_code}")
             """,
             """
-            g.expect_close(q2_index_equal, benchmark.composite_index(_X, _pol), "the equal-weight index")
+            _ref = benchmark.polarity_signs(
+                {"grant_share": "lower", "fee_income_share": "higher", "member_retention": "higher", "manager_turnover": "lower"},
+                ["grant_share", "fee_income_share", "member_retention", "manager_turnover"],
+            ).astype(float)
+            g.expect_same_set(list(q2_direction.index), list(_ref.index), "your choice of indicators", noun="indicator")
+            g.expect_close(q2_direction.astype(float), _ref, "the directions you gave")
             """,
             "Q2",
             LOAD,
         ),
         md(
             """
-            ## Q3 — Equal weights per pillar (2 points)
+            ## Q3 — Equal weights per pillar, through the index structure (2 points)
 
-            Equal weights per *indicator* let a pillar with many indicators dominate. Give each of the six
-            **pillars** the same weight (1/6), shared equally among the indicators of that pillar, and compute the
-            linear composite of the min-max normalised indicators again. Answer with a Series indexed by cluster.
+            Equal weights per *indicator* let a pillar with many indicators dominate. The index is built instead
+            in two levels: each **pillar** is the linear average of its min-max normalised indicators, and the
+            **index** is the linear average of the six pillars. Describe that structure with
+            `benchmark.hierarchy(indicators, ["indicator", "pillar"])` (equal weights within each pillar and
+            across pillars unless you give others) and pass it to `benchmark.composite_index(..., structure=...)`.
+            Answer with the index of each cluster (the result's `.composite`), a Series indexed by cluster.
             """
         ),
         answer(
             "q3_index_pillars",
             """
-            pillar = indicators.set_index("indicator")["pillar"]
-            w = 1.0 / pillar.map(pillar.value_counts()) / pillar.nunique()
-            q3_index_pillars = benchmark.composite_index(X, polarity, weights=w)
+            structure = benchmark.hierarchy(indicators, ["indicator", "pillar"])
+            q3_index_pillars = benchmark.composite_index(X, polarity, structure=structure).composite
             """,
         ),
         check(
@@ -147,32 +181,40 @@ def cells():
         ),
         md(
             """
-            ## Q4 — Geometric aggregation and ranks (2 points)
+            ## Q4 — A geometric index, and ranks at every level (2 points)
 
-            Linear aggregation lets a strong indicator fully compensate a weak one. Aggregate the min-max
-            normalised indicators **geometrically** with equal weights, $CI = \\prod_i (x_i + 0.01)^{1/13}$ (the
-            shift 0.01 keeps a zero from wiping out the product), and give each cluster's **rank** under this
-            index (1 = best). Answer with a Series of ranks indexed by cluster.
+            Linear aggregation lets a strong pillar fully compensate a weak one. Keep the pillars linear but
+            aggregate the six pillars into the index **geometrically**, $CI = \\prod_p (y_p + 0.01)^{1/6}$ (the
+            shift 0.01 keeps a pillar score of zero from wiping out the product): give `benchmark.hierarchy` the
+            argument `aggregation={"pillar": "linear", "index": "geometric"}` and `composite_index` the argument
+            `shift=0.01`. The result's `.ranks` holds each cluster's rank (1 = best) in every indicator, pillar and
+            the index. Answer with the ranks in the six pillars and the index: a DataFrame indexed by cluster with
+            the columns `PILLARS + ["index"]`.
             """
         ),
         answer(
             "q4_rank_geometric",
             """
-            geo = benchmark.composite_index(X, polarity, aggregation="geometric", shift=0.01)
-            q4_rank_geometric = geo.rank(ascending=False, method="min")
+            geo = benchmark.hierarchy(indicators, ["indicator", "pillar"], aggregation={"pillar": "linear", "index": "geometric"})
+            q4_rank_geometric = benchmark.composite_index(X, polarity, structure=geo, shift=0.01).ranks[PILLARS + ["index"]]
             """,
         ),
         check(
             "q4_rank_geometric",
             2,
             """
-            g.expect_series(q4_rank_geometric, "the geometric ranks", index=CLUSTERS, noun="cluster")
-            g.expect_number(float(q4_rank_geometric.min()), "the best rank", lower=1, upper=1)
+            g.expect_frame(
+                q4_rank_geometric, "the ranks", columns=PILLARS + ["index"], index=CLUSTERS, numeric_columns=PILLARS + ["index"]
+            )
+            g.expect_number(float(q4_rank_geometric["index"].min()), "the best rank in the index", lower=1, upper=1)
             """,
             """
-            _geo = benchmark.aggregate(benchmark.normalise(_X, "minmax", _pol), None, "geometric", shift=0.01)
-            _ref = benchmark.rank_within(_geo)["rank"].astype(float)
-            g.expect_close(q4_rank_geometric, _ref, "the geometric ranks")
+            _pil = _ind.set_index("indicator")["pillar"]
+            _pillars = benchmark.normalise(_X, "minmax", _pol).T.groupby(_pil).mean().T
+            _geo = benchmark.aggregate(_pillars, None, "geometric", shift=0.01)
+            _ref = pd.concat([_pillars, _geo.rename("index")], axis=1)
+            _ref = _ref.apply(lambda col: benchmark.rank_within(col)["rank"]).astype(float)
+            g.expect_close(q4_rank_geometric.astype(float), _ref[list(q4_rank_geometric.columns)], "the ranks")
             """,
             "Q4",
             LOAD,
@@ -181,17 +223,20 @@ def cells():
             """
             ## Q5 — How robust is the ranking? (2 points)
 
-            Run a Monte Carlo uncertainty analysis with `benchmark.sensitivity`: **1000 draws, `seed=2013`**, the
-            default choices (normalisation drawn among min-max, z-score and rank; linear aggregation; random
-            weights around equal weights). Answer with a DataFrame indexed by cluster with the columns
-            `median_rank`, `rank_low` and `rank_high` (the 5th and 95th percentile of each cluster's rank).
+            Every choice above could reasonably have been made differently. Run the **global sensitivity
+            analysis** `benchmark.sensitivity_sobol(X, polarity, structure, seed=2013)` with the two-level
+            structure of Q3 and the default uncertain choices: the normalisation (min-max or ranks), the weights
+            (each weight varied by up to ±25 % around equal pillar weights) and the aggregation (linear or
+            geometric at every level). It recomputes the ranking for 5,120 combinations drawn by SALib. Its
+            `.summary` gives for every cluster the median rank and the 5th and 95th percentile of its rank.
+            Answer with a DataFrame indexed by cluster with the columns `median_rank`, `rank_low` and `rank_high`.
             """
         ),
         answer(
             "q5_rank_intervals",
             """
-            result = benchmark.sensitivity(X, polarity, n_draws=1000, seed=2013)
-            q5_rank_intervals = result.summary[["median_rank", "rank_low", "rank_high"]]
+            structure = benchmark.hierarchy(indicators, ["indicator", "pillar"])
+            q5_rank_intervals = benchmark.sensitivity_sobol(X, polarity, structure, seed=2013).summary[["median_rank", "rank_low", "rank_high"]]
             """,
         ),
         check(
@@ -207,7 +252,8 @@ def cells():
             )
             """,
             """
-            _s = benchmark.sensitivity(_X, _pol, n_draws=1000, seed=2013).summary
+            _h = benchmark.hierarchy(_ind, ["indicator", "pillar"])
+            _s = benchmark.sensitivity_sobol(_X, _pol, _h, seed=2013).summary
             g.expect_close(q5_rank_intervals, _s[["median_rank", "rank_low", "rank_high"]], "the rank intervals")
             """,
             "Q5",
@@ -215,20 +261,60 @@ def cells():
         ),
         md(
             """
+            ## Q6 — Which choice moves the ranking? (2 points)
+
+            The same analysis apportions the variance of the ranking to the choices (Sobol indices). For the
+            *mean absolute rank shift* (how far, on average, the clusters move from the nominal ranking), its
+            `.rank_shift` table gives for each choice the first-order index `S1` (the share of the variance the
+            choice explains on its own) and the total index `ST` (on its own and together with the other
+            choices). Run the analysis of Q5 again and answer with a DataFrame indexed by choice with the
+            columns `S1` and `ST`. `benchmark.sobol_chart(result)` draws them.
+            """
+        ),
+        answer(
+            "q6_sobol_indices",
+            """
+            structure = benchmark.hierarchy(indicators, ["indicator", "pillar"])
+            q6_sobol_indices = benchmark.sensitivity_sobol(X, polarity, structure, seed=2013).rank_shift[["S1", "ST"]]
+            """,
+        ),
+        check(
+            "q6_sobol_indices",
+            2,
+            """
+            g.expect_frame(
+                q6_sobol_indices,
+                "the Sobol indices",
+                columns=["S1", "ST"],
+                index=["normalisation", "weights", "aggregation"],
+                numeric_columns=["S1", "ST"],
+            )
+            """,
+            """
+            _h = benchmark.hierarchy(_ind, ["indicator", "pillar"])
+            _r = benchmark.sensitivity_sobol(_X, _pol, _h, seed=2013).rank_shift
+            g.expect_close(q6_sobol_indices, _r[["S1", "ST"]], "the Sobol indices")
+            """,
+            "Q6",
+            LOAD,
+        ),
+        md(
+            """
             ## W1 — Which choices matter? (4 points)
 
-            In 150–250 words: compare the rankings of Q2, Q3 and Q4 and the intervals of Q5. Which clusters keep
-            their place whatever the method, and which move a lot? Which methodological choice (normalisation,
-            weights, aggregation) changes the picture most, and why would that be?
+            In 150–250 words: compare the ranks of Q3 and Q4 and the intervals of Q5, and use the indices of Q6.
+            Which clusters keep their place whatever the method, and which move a lot? Which methodological choice
+            (normalisation, weights, aggregation) moves the ranking most, and why would that be?
             """
         ),
         written(
             "w1_robustness",
             4,
             """
-            Model answer (trainers): the top (Ankara machinery) and bottom (Trabzon tourism) are stable, the
-            middle moves; pillar weights raise the one-indicator services pillar from 1/13 to 1/6 and lower the
-            three-indicator pillars; geometric aggregation penalises one very weak indicator. See the rubric.
+            Model answer (trainers): the first and last clusters and the very top of the table do not move; the
+            middle of the table moves by a few places. The aggregation has the largest indices (S1 about 0.5,
+            ST about 0.7), then the weights, the normalisation least on its own; geometric aggregation penalises
+            one very weak pillar. See the rubric.
             """,
         ),
         md(

@@ -32,11 +32,28 @@ from pathlib import Path
 import tomllib
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_COURSE_DIR = REPO / "autograder" / "work"
+# AUTOGRADER_COURSE_DIR moves the trainer course directory (e.g. `make grade AUTOGRADER_COURSE_DIR=/srv/course`);
+# `make formgrader` reads the same variable, so both look at one gradebook.
+DEFAULT_COURSE_DIR = Path(os.environ.get("AUTOGRADER_COURSE_DIR") or REPO / "autograder" / "work")
 DEFAULT_EXERCISES = REPO / "exercises"
 COURSE_ID = "cluster-excellence"
 
-EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
+# Exit codes of every job: 0 the job completed (what needs a trainer's look is listed on stderr and in the report),
+# 1 the job itself failed (a submission could not be graded by the pipeline, an unexpected error), 2 bad usage.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# flags written when the pipeline (not the trainee's notebook) failed on a submission
+PIPELINE_FAILURES = ("autograder crashed", "worker died", "nbgrader autograde failed", "verification failed")
+
+
+def pipeline_failures(records: Iterable[dict]) -> list[str]:
+    """``trainee/assignment: flag`` for every submission the pipeline itself failed to grade."""
+    return [
+        f"{r.get('student')}/{r.get('assignment')}: {f}"
+        for r in records
+        for f in r.get("flags", [])
+        if f.startswith(PIPELINE_FAILURES)
+    ]
 
 
 class UsageError(Exception):
@@ -60,7 +77,7 @@ def add_course_arguments(parser: argparse.ArgumentParser) -> None:
         "--course-dir",
         type=Path,
         default=DEFAULT_COURSE_DIR,
-        help=f"trainer course directory (default: {DEFAULT_COURSE_DIR.relative_to(REPO)})",
+        help="trainer course directory (default: $AUTOGRADER_COURSE_DIR, else autograder/work)",
     )
     parser.add_argument(
         "--exercises",

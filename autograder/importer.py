@@ -30,7 +30,6 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from autograder.common import (
-    EXIT_ATTENTION,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
@@ -356,4 +355,4 @@ def run(args: argparse.Namespace) -> int:
         f"imported: {n} submission(s) in {args.course_dir / 'submitted'}; {len(flags)} flag(s)",
         file=sys.stderr,
     )
-    return EXIT_ATTENTION if flags else EXIT_OK
+    return EXIT_OK

@@ -330,7 +330,9 @@ def verify(course_dir: Path, assignment: str, student: str, record: dict) -> Non
                 expected, _ = determine_grade(cell)
                 cinfo = {
                     "executed": ran,
-                    "error": f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:500] if errors else None,
+                    "error": f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:4000]
+                    if errors
+                    else None,
                     "auto_score": grade.auto_score,
                     "max_score": grade.max_score,
                 }

@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -69,6 +70,8 @@ class Settings:
     notebook_timeout: int = 600  # seconds of wall time per notebook
     memory_mb: int = 2048  # address-space limit of the trainee's kernel
     max_output_chars: int = 20000  # per cell, kept while executing (nbgrader's LimitOutput trims further)
+    # assignment -> show the plain-words messages of failed hidden checks in feedback ([feedback.<a>] check_messages)
+    check_messages: dict[str, bool] = field(default_factory=dict)
 
 
 def add_course_arguments(parser: argparse.ArgumentParser) -> None:
@@ -101,6 +104,10 @@ def load_settings(course_dir: Path, args: argparse.Namespace | None = None) -> S
         for key in ("cell_timeout", "notebook_timeout", "memory_mb", "max_output_chars"):
             if key in data.get("limits", {}):
                 setattr(s, key, int(data["limits"][key]))
+        for name, table in data.get("feedback", {}).items():
+            if not isinstance(table, dict) or not isinstance(table.get("check_messages", True), bool):
+                raise UsageError(f"{path}: [feedback.{name}] check_messages must be true or false")
+            s.check_messages[str(name)] = table.get("check_messages", True)
     for key in ("cell_timeout", "notebook_timeout", "memory_mb"):
         value = getattr(args, key, None) if args is not None else None
         if value is not None:
@@ -111,6 +118,16 @@ def load_settings(course_dir: Path, args: argparse.Namespace | None = None) -> S
             raise UsageError(f"--deadline expects ASSIGNMENT=ISO-TIME, got {item!r}")
         s.deadlines[name] = when
     return s
+
+
+def question_label(grade_id: str) -> str:
+    """A short label for a graded cell: ``check_q1_value_added`` -> ``Q1 value added``, ``w1_interpretation`` ->
+    ``W1 interpretation``; other ids with underscores as spaces."""
+    name = re.sub(r"^(check|test)_", "", grade_id)
+    m = re.match(r"^([a-zA-Z])(\d+)(?:_(.*))?$", name)
+    if m:
+        return f"{m.group(1).upper()}{m.group(2)} {(m.group(3) or '').replace('_', ' ')}".strip()
+    return name.replace("_", " ")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -78,14 +78,41 @@ class Roster:
         return self.keys.get(norm(who))
 
 
+# Letters that Unicode decomposition does not bring to ASCII, or brings wrongly for the course's trainees.
+# Turkish: the dotted capital I and the dotless i both become "i" (İ/ı -> i), ş -> s, ğ -> g, ç -> c, ö -> o,
+# ü -> u (the last four also decompose, listed so the table is complete). Bulgarian Cyrillic: the official
+# Streamlined System of the Transliteration Act (Закон за транслитерацията, State Gazette 19/2009, art. 3), e.g.
+# щ -> sht, ъ -> a, ю -> yu, я -> ya, ж -> zh, ц -> ts, ч -> ch, ш -> sh, й -> y, х -> h. (Its special rule
+# "ия" -> "ia" at the end of a word is applied too.)
+TRANSLITERATION: dict[str, str] = {
+    "İ": "I", "ı": "i", "Ş": "S", "ş": "s", "Ğ": "G", "ğ": "g", "Ç": "C", "ç": "c", "Ö": "O", "ö": "o",
+    "Ü": "U", "ü": "u",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i", "й": "y",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sht", "ъ": "a", "ь": "y", "ю": "yu", "я": "ya",
+    "А": "A", "Б": "B", "В": "V", "Г": "G", "Д": "D", "Е": "E", "Ж": "Zh", "З": "Z", "И": "I", "Й": "Y",
+    "К": "K", "Л": "L", "М": "M", "Н": "N", "О": "O", "П": "P", "Р": "R", "С": "S", "Т": "T", "У": "U",
+    "Ф": "F", "Х": "H", "Ц": "Ts", "Ч": "Ch", "Ш": "Sh", "Щ": "Sht", "Ъ": "A", "Ь": "Y", "Ю": "Yu", "Я": "Ya",
+}  # fmt: skip
+_TRANSLATE = str.maketrans(TRANSLITERATION)
+_IA_AT_END = re.compile(r"(?<=[Ии])[Яя]\b")
+
+
+def transliterate(text: str) -> str:
+    """Latin letters for a name: Turkish and Bulgarian letters by TRANSLITERATION, other accents dropped
+    (Unicode NFKD). Composed input (NFC) is assumed, as LMS exports give; decomposed input is composed first."""
+    text = unicodedata.normalize("NFC", text)
+    text = _IA_AT_END.sub(lambda m: "a" if m.group(0).islower() else "A", text)
+    text = text.translate(_TRANSLATE)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
 def norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[\s_.\-]+", " ", text).strip().lower()
+    return re.sub(r"[\s_.\-]+", " ", transliterate(text)).strip().lower()
 
 
 def safe_id(who: str) -> str:
-    text = unicodedata.normalize("NFKD", who).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "unknown"
+    return re.sub(r"[^A-Za-z0-9]+", "-", transliterate(who)).strip("-").lower() or "unknown"
 
 
 def read_roster(path: Path | None) -> Roster:

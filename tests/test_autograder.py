@@ -303,16 +303,6 @@ def test_scrub_masks_hidden_lines_and_messages():
     assert scrub("all fine", frags) == "all fine"
 
 
-def test_errors_raised_in_the_hidden_part_are_recognised():
-    from autograder.feedback import _raised_in_hidden_part
-
-    cell = nbformat.v4.new_code_cell("assert ok\n### BEGIN HIDDEN TESTS\nassert x == 2\n### END HIDDEN TESTS")
-    hidden = {"traceback": ["\x1b[0;31mAssertionError\x1b[0m", "Cell \x1b[0;32mIn[5], line 3\x1b[0m"]}
-    assert _raised_in_hidden_part(cell, hidden)
-    assert not _raised_in_hidden_part(cell, {"traceback": ["Cell In[5], line 1"]})
-    assert not _raised_in_hidden_part(cell, {"traceback": []})
-
-
 def test_without_bubblewrap_the_pipeline_refuses_unless_told(monkeypatch):
     import autograder.sandbox as sb
 

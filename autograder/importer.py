@@ -65,12 +65,14 @@ class Candidate:
     data: bytes
     timestamp: datetime
     origin: str
+    participant: str = ""  # Moodle's participant number (from "<Full Name>_<number>_assignsubmission_file_")
 
 
 @dataclass
 class Roster:
     ids: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)  # normalised id/name/email user -> id
+    people: dict[str, dict] = field(default_factory=dict)  # id -> {"name", "email"} as the roster gives them
 
     def lookup(self, who: str) -> str | None:
         if not self.ids:
@@ -132,6 +134,9 @@ def read_roster(path: Path | None) -> Roster:
         if safe_id(sid) != sid.lower() or sid != sid.lower():
             raise UsageError(f"roster {path}: id {sid!r} must be lower-case letters, digits and dashes")
         roster.ids.append(sid)
+        roster.people[sid] = {
+            k: (row.get(k) or "").strip() for k in ("name", "email", "idnumber") if (row.get(k) or "").strip()
+        }
         for key in (sid, row.get("name") or "", (row.get("email") or "").split("@")[0]):
             if key.strip():
                 roster.keys[norm(key)] = sid
@@ -164,6 +169,15 @@ def split_who(path: str, roster: Roster) -> tuple[str, str]:
     return (who, rest) if sep else ("", name)
 
 
+def moodle_participant(path: str) -> str:
+    """Moodle's participant number in a submission path, or ""."""
+    for part in PurePosixPath(path).parts:
+        m = MOODLE.match(part)
+        if m:
+            return m.group("num")
+    return ""
+
+
 def collect(source: Path, roster: Roster) -> list[Candidate]:
     out: list[Candidate] = []
     if source.is_file() and zipfile.is_zipfile(source):
@@ -176,7 +190,11 @@ def collect(source: Path, roster: Roster) -> list[Candidate]:
                     continue
                 who, fname = split_who(name, roster)
                 stamp = datetime(*info.date_time, tzinfo=timezone.utc)
-                out.append(Candidate(who, fname, zf.read(info), stamp, f"{source.name}:{name}"))
+                out.append(
+                    Candidate(
+                        who, fname, zf.read(info), stamp, f"{source.name}:{name}", moodle_participant(name)
+                    )
+                )
     elif source.is_dir():
         for f in sorted(source.rglob("*.ipynb")):
             rel = f.relative_to(source).as_posix()
@@ -190,7 +208,7 @@ def collect(source: Path, roster: Roster) -> list[Candidate]:
                 stamp = parse_timestamp(ts_file.read_text().strip())
             if stamp is None:
                 stamp = datetime.fromtimestamp(f.stat().st_mtime, tz=timezone.utc)
-            out.append(Candidate(who, fname, f.read_bytes(), stamp, rel))
+            out.append(Candidate(who, fname, f.read_bytes(), stamp, rel, moodle_participant(rel)))
     else:
         raise UsageError(f"{source} is neither a folder nor a zip file")
     return out
@@ -251,6 +269,7 @@ def import_submissions(
     manifest = read_json(course_dir / "manifest.json", {}) or {}
     entries: dict = manifest.setdefault("submissions", {})
     problems: list[dict] = manifest.setdefault("problems", [])
+    people: dict = manifest.setdefault("people", {})  # trainee id -> name, e-mail, Moodle participant number
     problems[:] = [p for p in problems if p.get("source") != str(source.resolve())]
 
     chosen: dict[tuple[str, str], list[tuple[Candidate, bool]]] = {}
@@ -265,6 +284,11 @@ def import_submissions(
                 }
             )
             continue
+        person = people.setdefault(sid, {})
+        person.update(roster.people.get(sid, {}))
+        person.setdefault("name", cand.who)
+        if cand.participant:
+            person["moodle_participant"] = cand.participant
         stem, renamed = match_notebook(cand.filename, notebooks)
         if stem is None:
             problems.append(

@@ -173,12 +173,15 @@ def test_huge_output_is_truncated(graded):
 
 def test_report_has_plots_statistics_failures_and_review_list(graded):
     page = (graded["course"] / "report.html").read_text()
+    assert "Needs a human look" in page and page.index("Needs a human look") < page.index(
+        "Score distribution"
+    )
+    page += (graded["course"] / f"report-{A}.html").read_text()
     assert page.count("data:image/png;base64,") >= 2
     for text in (
-        "difficulty",
-        "discrimination",
-        "Most common failure messages",
-        "Needs a human look",
+        "Facility: the mean score",
+        "Discrimination: how well",
+        "Failure messages",
         "share(1, 4) should be 0.25",
         "NotImplementedError",
     ):
@@ -277,7 +280,7 @@ def test_lms_names_are_mapped_to_trainees_and_notebooks():
     assert importer.match_notebook("holiday photos.ipynb", nbs) == (None, False)
 
 
-def test_item_statistics_difficulty_and_corrected_item_total_correlation():
+def test_item_statistics_facility_and_corrected_item_total_correlation():
     import numpy as np
     import pandas as pd
 
@@ -288,7 +291,7 @@ def test_item_statistics_difficulty_and_corrected_item_total_correlation():
     )
     maxima = pd.Series({"a/n/q1": 1.0, "a/n/q2": 2.0, "a/n/q3": 1.0})
     stats = report.item_statistics(scores, maxima)
-    assert stats.loc["a/n/q2", "difficulty"] == pytest.approx(7 / 10)
+    assert stats.loc["a/n/q2", "facility"] == pytest.approx(7 / 10)
     rest = scores["a/n/q1"] + scores["a/n/q3"]
     assert stats.loc["a/n/q2", "discrimination"] == pytest.approx(np.corrcoef(scores["a/n/q2"], rest)[0, 1])
     const = report.item_statistics(scores.assign(**{"a/n/q1": 1.0}), maxima)

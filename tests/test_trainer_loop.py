@@ -130,3 +130,76 @@ def test_transliteration_table():
     assert safe_id("İbrahim Çelik") == "ibrahim-celik"
     assert safe_id("Gülşen Öztürk") == "gulsen-ozturk"
     assert safe_id(unicodedata.normalize("NFD", "İbrahim Çelik")) == "ibrahim-celik"  # decomposed input too
+
+
+def test_report_counts_pending_answers_as_pending_not_zero():
+    import numpy as np
+    import pandas as pd
+
+    from autograder.report import item_statistics
+
+    scores = pd.DataFrame(
+        {"a/n/check_q1": [2, 2, 0, 1], "a/n/w1": [np.nan, 3, np.nan, 1]}, index=list("vwxy"), dtype=float
+    )
+    pending = pd.DataFrame(
+        {"a/n/check_q1": [False] * 4, "a/n/w1": [True, False, True, False]}, index=list("vwxy")
+    )
+    maxima = pd.Series({"a/n/check_q1": 2.0, "a/n/w1": 4.0})
+    stats = item_statistics(scores, maxima, pending)
+    assert stats.loc["a/n/w1", "pending"] == 2 and stats.loc["a/n/w1", "graded"] == 2
+    assert stats.loc["a/n/w1", "facility"] == pytest.approx((3 + 1) / 2 / 4)  # the two graded answers only
+    assert stats.loc["a/n/check_q1", "pending"] == 0
+    assert stats.loc["a/n/check_q1", "facility"] == pytest.approx(5 / 4 / 2)
+
+
+PEOPLE = {"ayse-yilmaz": {"name": "Ayşe Yılmaz", "email": "ayse@example.org", "idnumber": "TR-17"}}
+ROWS = [{"trainee": "ayse-yilmaz", "ex2": 12.0, "total": 12.0, "max_total": 20.0, "pending": 4.0}]
+
+
+def test_moodle_grade_import_layout():
+    """Moodle's CSV grade import (Grades > Import > CSV file) reads the layout of Moodle's own "Plain text file"
+    grade export: user fields First name, Last name, ID number, Email address, then one column per grade item
+    named "Assignment: <name> (Real)"; a user column is mapped to the user field in the import form."""
+    from autograder.export import moodle_csv
+
+    lines = moodle_csv(["ex2"], ROWS, PEOPLE).splitlines()
+    assert lines[0] == "First name,Last name,ID number,Email address,Assignment: ex2 (Real)"
+    assert lines[1] == "Ayşe,Yılmaz,TR-17,ayse@example.org,12.0"
+
+
+def test_canvas_gradebook_import_layout():
+    """Canvas's Gradebook import needs the columns Student, ID, SIS User ID, SIS Login ID and Section before the
+    assignment columns (a new name creates an assignment); Canvas's own export has "Points Possible" as row 2."""
+    from autograder.export import canvas_csv
+
+    lines = canvas_csv(["ex2"], ROWS, {"ex2": 20.0}, PEOPLE).splitlines()
+    assert lines[0] == "Student,ID,SIS User ID,SIS Login ID,Section,ex2"
+    assert lines[1] == "Points Possible,,,,,20.0"
+    assert lines[2] == '"Yılmaz, Ayşe",,,ayse@example.org,,12.0'
+
+
+def test_moodle_feedback_zip_names(tmp_path):
+    """Moodle's "Upload multiple feedback files in a zip" splits each path at "_" into full name, participant
+    number, "assignsubmission", "file" and the file name: the layout of its "Download all submissions"."""
+    import zipfile
+
+    from autograder.export import moodle_feedback_zip
+
+    page = tmp_path / "feedback" / "ayse-yilmaz" / "ex2" / "ex2.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html></html>")
+    (tmp_path / "feedback" / "no-moodle" / "ex2").mkdir(parents=True)
+    (tmp_path / "feedback" / "no-moodle" / "ex2" / "ex2.html").write_text("<html></html>")
+    people = {"ayse-yilmaz": {**PEOPLE["ayse-yilmaz"], "moodle_participant": "1001"}}
+    data, missing = moodle_feedback_zip(tmp_path, "ex2", people)
+    names = zipfile.ZipFile(__import__("io").BytesIO(data)).namelist()
+    assert names == ["Ayşe Yılmaz_1001_assignsubmission_file_/ex2.html"]
+    assert missing == ["no-moodle"]
+    full, number, plugin, kind, rest = names[0].split("_", 4)
+    assert (full, number, plugin, kind, rest) == (
+        "Ayşe Yılmaz",
+        "1001",
+        "assignsubmission",
+        "file",
+        "/ex2.html",
+    )

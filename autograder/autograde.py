@@ -557,6 +557,11 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from autograder.rubrics import inject_course
+
+    inject_course(
+        args.course_dir, args.exercises, args.assignment
+    )  # rubrics beside answers in the formgrader
     flagged = [r for r in records if r.get("flags")]
     for r in flagged:
         for f in r["flags"]:

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import autograde, export, feedback, importer, report
+from autograder import autograde, export, feedback, importer, report, rubrics
 from autograder.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             force=args.force,
             quiet=args.quiet,
         )
+        rubrics.inject_course(args.course_dir, args.exercises, args.assignment)
         feedback.generate_feedback(args.course_dir, args.assignment, quiet=args.quiet)
         csv_path = export.export(args.course_dir)
         html_path = report.build_report(args.course_dir)
@@ -67,7 +68,11 @@ def run(args: argparse.Namespace) -> int:
     for who, why in look:
         print(f"needs a look: {who}: {why}", file=sys.stderr)
     print(
-        f"grades: {csv_path}\nreport: {html_path}\nfeedback: {args.course_dir / 'feedback'}", file=sys.stderr
+        f"grades: {csv_path} (for Moodle: grades-moodle.csv, for Canvas: grades-canvas.csv)\n"
+        f"report: {html_path}\nfeedback: {args.course_dir / 'feedback'}\n"
+        "written answers: grade them in the formgrader (make formgrader), then run the feedback, export and "
+        "report jobs again",
+        file=sys.stderr,
     )
     failed = pipeline_failures(records)
     for f in failed:

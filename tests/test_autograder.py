@@ -139,7 +139,8 @@ def test_feedback_never_shows_hidden_tests_or_instructor_solutions(graded):
             assert frag not in text, f"{page}: shows {frag!r}"
         for line in solution_lines:
             assert line not in text, f"{page}: shows solution line {line!r}"
-        assert len(text) < 200_000, f"{page} is {len(text)} characters"
+        # the course template inlines JupyterLab's stylesheet (about 260 kB); outputs are clipped on top of it
+        assert len(text) < 400_000, f"{page} is {len(text)} characters"
     visible = (course / "feedback" / "edited-test" / A / f"{A}.html").read_text()
     assert "share(1, 4) should be 0.25" in visible  # a visible test's message is shown
     partial = (course / "feedback" / "partial" / A / f"{A}.html").read_text()

@@ -124,7 +124,8 @@ def check_results(record: dict, notebook: str) -> dict[str, dict]:
         elif not error:
             status, message = "pass", ""
         elif ename in ("Unanswered", "NotImplementedError"):
-            status, message = "unanswered", evalue or "There is no answer yet."
+            status = "unanswered"
+            message = evalue or "There is no answer yet: the answer still raises NotImplementedError."
         elif ename in PLAIN_WORDS:
             status, message = "fail", evalue
         else:

@@ -181,6 +181,9 @@ def first_errors(course_dir: Path, assignment: str) -> list[tuple[str, str, str]
 
 
 def needs_a_look(course_dir: Path) -> list[tuple[str, str]]:
+    """(trainee/assignment, why) for everything a trainer should look at: import flags, autograde flags, and
+    the notebooks whose written answers still await manual grading (read from the gradebook now, so answers
+    graded in the formgrader since the autograde run are no longer listed)."""
     from autograder.importer import manifest_flags
 
     out = []
@@ -188,11 +191,34 @@ def needs_a_look(course_dir: Path) -> list[tuple[str, str]]:
     for flag in manifest_flags(manifest):
         who, _, what = flag.partition(": ")
         out.append((who, what))
+    waiting = _awaiting_manual_grading(course_dir)
     for path in sorted((course_dir / ".autograder" / "results").glob("*/*.json")):
         rec = read_json(path, {}) or {}
         for flag in rec.get("flags", []):
-            out.append((f"{rec.get('student')}/{rec.get('assignment')}", flag))
+            if not flag.endswith(": needs manual grading"):
+                out.append((f"{rec.get('student')}/{rec.get('assignment')}", flag))
+    out += [(f"{s}/{a}", f"{nb}: needs manual grading") for s, a, nb in waiting]
     return sorted(set(out))
+
+
+def _awaiting_manual_grading(course_dir: Path) -> list[tuple[str, str, str]]:
+    """(trainee, assignment, notebook) whose notebook has an answer awaiting manual grading in the gradebook."""
+    if not (course_dir / "gradebook.db").exists():
+        return []
+    from nbgrader.api import Gradebook
+
+    from autograder.common import assignments_of
+    from autograder.course import db_url
+
+    out = []
+    with Gradebook(db_url(course_dir), COURSE_ID) as gb:
+        for a in assignments_of(course_dir):
+            try:
+                subs = gb.assignment_submissions(a)
+            except Exception:  # noqa: BLE001 - assignment not in the gradebook yet
+                continue
+            out += [(s.student.id, a, nb.name) for s in subs for nb in s.notebooks if nb.needs_manual_grade]
+    return out
 
 
 def _png(fig) -> str:
@@ -295,8 +321,8 @@ def build_report(course_dir: Path, output: Path | None = None) -> Path:
         )
         parts.append(
             "<p class='note'>Scores count written answers awaiting manual grading as 0 until they are graded in the "
-            "formgrader; then run <code>python -m autograder feedback</code>, <code>export</code> and "
-            "<code>report</code> again.</p>"
+            "formgrader (<code>make formgrader</code>); then run <code>make grade</code> again to rebuild feedback, "
+            "grades and this report.</p>"
         )
         fig, ax = plt.subplots(figsize=(7, 2.6))
         max_total = float(grades["max_total"].iloc[0]) or 1.0

@@ -70,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"grades: {csv_path} (for Moodle: grades-moodle.csv, for Canvas: grades-canvas.csv)\n"
         f"report: {html_path}\nfeedback: {args.course_dir / 'feedback'}\n"
-        "written answers: grade them in the formgrader (make formgrader), then run the feedback, export and "
-        "report jobs again",
+        "written answers: grade them in the formgrader (make formgrader), then run make grade again "
+        "(nothing is regraded; feedback, grades and report are rebuilt)",
         file=sys.stderr,
     )
     failed = pipeline_failures(records)

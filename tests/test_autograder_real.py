@@ -204,6 +204,11 @@ def test_feedback_shows_no_hidden_test_and_no_solution_not_written_by_the_traine
     }
     pages = sorted((course / "feedback").rglob("*.html"))
     assert len(pages) == 7  # every trainee but the one whose notebook is unreadable
+    correct = (course / "feedback" / "correct" / A / f"{A}.html").read_text()
+    assert (
+        "awaiting your trainer" in correct and "fb-box fb-pending" in correct
+    )  # written answers not graded yet
+    assert "Score so far:" in correct and "<script" not in correct
     for page in pages:
         sid = page.relative_to(course / "feedback").parts[0]
         own = (course / "submitted" / sid / A / f"{A}.ipynb").read_text()

@@ -4,6 +4,7 @@ MathML, the transliteration of Turkish and Bulgarian names, the LMS grade format
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,8 @@ from autograder.feedback import (
     result_class,
 )
 from autograder.importer import TRANSLITERATION, safe_id, transliterate
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -203,3 +206,34 @@ def test_moodle_feedback_zip_names(tmp_path):
         "file",
         "/ex2.html",
     )
+
+
+def test_grading_toml_chooses_check_messages_per_assignment(tmp_path):
+    from autograder.common import UsageError, load_settings
+
+    (tmp_path / "grading.toml").write_text("[feedback.ex5-field-project]\ncheck_messages = false\n")
+    settings = load_settings(tmp_path)
+    assert settings.check_messages == {"ex5-field-project": False}
+    assert settings.check_messages.get("ex2-clean-energy-value-chain", True) is True  # default: shown
+    (tmp_path / "grading.toml").write_text('[feedback.ex5-field-project]\ncheck_messages = "no"\n')
+    with pytest.raises(UsageError, match="check_messages must be true or false"):
+        load_settings(tmp_path)
+
+
+def test_rubric_sections_go_right_after_their_answer_once():
+    import nbformat
+
+    from autograder.rubrics import inject, read_rubric
+
+    rubric = read_rubric(ROOT / "exercises" / "rubrics" / "ex2-clean-energy-value-chain.md")
+    assert set(rubric) == {"w1_interpretation", "w2_recommendation"}
+    assert rubric["w1_interpretation"].startswith("**Rubric (trainers only): w1_interpretation")
+    answer = nbformat.v4.new_markdown_cell(
+        "My answer.",
+        metadata={"nbgrader": {"grade_id": "w1_interpretation", "solution": True, "grade": True}},
+    )
+    nb = nbformat.v4.new_notebook(cells=[answer, nbformat.v4.new_markdown_cell("## W2")])
+    assert inject(nb, rubric)
+    assert [c.source[:30] for c in nb.cells][1].startswith("**Rubric (trainers only): w1")
+    assert "nbgrader" not in nb.cells[1].metadata  # neither graded nor checksummed by nbgrader
+    assert not inject(nb, rubric) and len(nb.cells) == 3  # a rerun replaces, never adds

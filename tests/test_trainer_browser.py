@@ -188,6 +188,8 @@ def test_trainer_loop_on_ex2(graded, browser, tmp_path):
         expect(page.locator("table.dataframe").first).to_be_visible()  # a rendered table, not raw text
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
         shot(page, "trainer-feedback-page.png", tmp_path)
+        box.evaluate("e => e.scrollIntoView({block: 'center'})")
+        shot(page, "trainer-feedback-comment.png", tmp_path)
 
         page.goto((course / "feedback" / "gulsen-ozturk" / EX2 / f"{EX2}.html").as_uri())
         failed = page.locator(".fb-box.fb-fail", has_text="Q1 value added: 0 / 2")

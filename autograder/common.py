@@ -4,7 +4,7 @@ The course directory (``autograder/work/`` unless ``--course-dir`` says otherwis
 directory owned by the pipeline::
 
     <course>/nbgrader_config.py   written by the pipeline (merges exercises/nbgrader_config.py)
-    <course>/grading.toml         optional trainer settings: deadlines, limits (see README.md)
+    <course>/grading.toml         optional trainer settings: deadlines, limits, feedback (see README.md)
     <course>/gradebook.db         nbgrader's gradebook
     <course>/source/<a>/          copied from exercises/source/<a>/
     <course>/release/<a>/         nbgrader generate_assignment output (fills the gradebook)
@@ -12,7 +12,8 @@ directory owned by the pipeline::
     <course>/autograded/<id>/<a>/ written by ``autograde`` (plus .autograder/result.json per submission)
     <course>/feedback/<id>/<a>/   written by ``feedback`` (our own HTML, no hidden tests)
     <course>/manifest.json        written by ``import``
-    <course>/grades.csv, report.html
+    <course>/grades.csv, grades-moodle.csv, grades-canvas.csv, feedback-moodle-<a>.zip   written by ``export``
+    <course>/report.html, report-<a>.html                                                   written by ``report``
 """
 
 from __future__ import annotations

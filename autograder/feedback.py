@@ -1,13 +1,22 @@
-"""Per-trainee HTML feedback: their answers, their scores and the visible tests' messages, never hidden tests.
+"""Per-trainee HTML feedback a trainee wants to read: their own notebook, each question's score and what its check
+found, the trainer's comments; never hidden tests, never a check's code.
 
 nbgrader's own feedback is the autograded notebook, which contains the hidden tests nbgrader injected. This job
-writes its own page per notebook (``<course>/feedback/<trainee>/<assignment>/<notebook>.html``) instead:
+writes its own page per notebook (``<course>/feedback/<trainee>/<assignment>/<notebook>.html``, where nbgrader's
+``release_feedback`` finds it) from three sources:
 
-* test cells are shown as RELEASED to trainees (visible tests only), with the score and the error name and
-  message; a message that comes from hidden test code is replaced by "a hidden test failed";
-* the trainee's own cells are shown with their (truncated) outputs; any line or string literal of a hidden test
-  that appears in an output (e.g. a trainee printing the kernel's input history) is masked;
-* no source notebook content is rendered other than what the released notebook already shows.
+* the trainee's SUBMITTED notebook, with their own outputs (run in their own kernel, where no hidden test ever
+  was), rendered by nbconvert's HTML exporter with the course template ``templates/feedback``: markdown, tables and
+  figures render; maths become MathML (``latex2mathml``), so the page has no script and loads nothing;
+* the gradebook: each graded cell's score (written answers not graded yet are *awaiting your trainer*) and the
+  trainer's comment;
+* the result record ``.autograder/results/<a>/<trainee>.json``: each check's status and plain-words message
+  (``checks``, or derived from the per-cell errors of a record without it). A message that is a literal of the
+  hidden test code is replaced by "a hidden test failed"; ``[feedback.<a>] check_messages = false`` in
+  grading.toml withholds the messages of failed hidden checks for that assignment.
+
+Each check cell is replaced by a box coloured by its result: green full marks, orange part, red none, grey pending.
+Any hidden-test text in an output is masked all the same.
 """
 
 from __future__ import annotations
@@ -445,7 +454,7 @@ def generate_feedback(
                     notes.append(
                         "Your code replaced functions the checks use; they were restored before checking."
                     )
-                if info.get("deleted_tests") or info.get("edited_tests"):
+                if info.get("deleted_tests") or info.get("edited_tests") or record.get("tampered"):
                     notes.append("Check cells you deleted or edited were restored before grading.")
                 header = render_header(
                     student, a, snb.name, list(questions.values()), {"penalty": penalty}, notes

@@ -18,14 +18,31 @@ from autograder.common import atomic_write_text
 SECTION = re.compile(r"^## +(?P<gid>[A-Za-z0-9_]+)\b(?P<title>[^\n]*)\n(?P<body>.*?)(?=^## |\Z)", re.S | re.M)
 
 
+# The formgrader shows tables without rules: the rubric cell carries its own (scoped) style.
+STYLE = (
+    "<style>.autograder-rubric{border-left:5px solid #e65100;background:#fff8e1;padding:.4em 1em;margin:.5em 0}"
+    ".autograder-rubric table{border-collapse:collapse;margin:.3em 0}"
+    ".autograder-rubric td,.autograder-rubric th{border:1px solid #ccc;padding:.2em .5em;vertical-align:top}"
+    "</style>"
+)
+
+
 def read_rubric(path: Path) -> dict[str, str]:
-    """grade_id -> the rubric section (markdown) for that answer; {} when the file is missing."""
+    """grade_id -> the rubric section for that answer (HTML from the markdown); {} when the file is missing."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
     if not path.is_file():
         return {}
     text = path.read_text(encoding="utf-8")
     return {
-        m.group("gid"): f"**Rubric (trainers only): {m.group('gid')}{m.group('title').rstrip()}**\n\n"
-        + m.group("body").strip()
+        m.group("gid"): (
+            f'<div class="autograder-rubric">{STYLE}'
+            + markdown2html_mistune(
+                f"**Rubric (trainers only): {m.group('gid')}{m.group('title').rstrip()}**\n\n"
+                + m.group("body").strip()
+            ).replace("\n\n", "\n")
+            + "</div>"
+        )
         for m in SECTION.finditer(text)
     }
 

@@ -14,7 +14,8 @@ Written atomically into the course directory (or ``--output-dir``):
   the roster, else the trainee id) when ``ID`` is empty;
 * ``feedback-moodle-<assignment>.zip`` (when the submissions came from a Moodle zip): every trainee's feedback page
   in a folder ``<Full Name>_<participant number>_assignsubmission_file_``, the layout Moodle's "Upload multiple
-  feedback files in a zip" reads (the same names as its "Download all submissions").
+  feedback files in a zip" reads (the same names as its "Download all submissions"; Moodle splits the path at
+  ``_`` into name, participant number, plugin type and plugin: mod/assign/feedback/file/importziplib.php).
 
 An assignment counts as graded when the gradebook has at least one submission of it; a trainee with no submission of
 a graded assignment scores 0 there.

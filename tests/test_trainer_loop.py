@@ -182,8 +182,10 @@ def test_canvas_gradebook_import_layout():
 
 
 def test_moodle_feedback_zip_names(tmp_path):
-    """Moodle's "Upload multiple feedback files in a zip" splits each path at "_" into full name, participant
-    number, "assignsubmission", "file" and the file name: the layout of its "Download all submissions"."""
+    """Moodle's "Upload multiple feedback files in a zip" (mod/assign/feedback/file/importziplib.php,
+    is_valid_filename_for_import) splits the path at "_" into at most 5 parts: full name, participant number
+    (numeric), plugin type "assignsubmission", plugin "file", then the file: the layout of "Download all
+    submissions"."""
     import zipfile
 
     from autograder.export import moodle_feedback_zip

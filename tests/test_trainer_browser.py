@@ -94,7 +94,7 @@ def saved(gb, read, timeout: float = 20):
         time.sleep(0.25)
 
 
-def test_trainer_loop_on_ex2(graded, browser, tmp_path):
+def test_trainer_loop_on_ex2_screenshots(graded, browser, tmp_path):
     course = graded["course"]
     run = graded["run"]
     # make grade completed: exit 0, the two written answers are listed as needing a look

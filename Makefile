@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 
-.PHONY: sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
+.PHONY: sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots formgrader
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,15 @@ bench: $(STAMP) ## benchmarks: ratios against a baseline measured in the same ru
 
 lab: $(STAMP) ## JupyterLab for trainees (course kernel, ipywidgets, nbgrader extensions)
 	cd exercises && $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser
+
+# The trainer's JupyterLab on the grading course directory (where `make grade` imported and autograded):
+# Nbgrader > Formgrader lists the submissions, with each written answer's rubric right under it. The same
+# AUTOGRADER_COURSE_DIR as `make grade` selects another course directory; ARGS go to `jupyter lab`.
+GRADING_DIR = $(or $(AUTOGRADER_COURSE_DIR),autograder/work)
+formgrader: $(STAMP) ## trainers: JupyterLab + formgrader on the graded submissions (after make grade)
+	@test -f "$(GRADING_DIR)/gradebook.db" || { echo "no gradebook in $(GRADING_DIR): run make grade ARGS=PATH first" >&2; exit 2; }
+	cd "$(GRADING_DIR)" && exec $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(ARGS)
 
 screenshots: $(STAMP) browser-deps ## regenerate the book's screenshots from the browser tests
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests -m browser -k screenshot

@@ -10,7 +10,8 @@ test cell's score is checked against its executed output and zeroed (and recorde
 
 Re-running is safe: a submission whose inputs and settings are unchanged and that has a result record is skipped
 (``--force`` regrades); nbgrader updates the same gradebook rows, so nothing is counted twice.
-Exit code 1 when some submission needs a trainer's look (listed on stderr and in the report).
+Exit code 0 when every submission was graded (what needs a look is listed on stderr and in the report), 1 when
+the pipeline could not grade some submission, 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from autograder.common import (
-    EXIT_ATTENTION,
+    EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     Progress,
@@ -34,6 +35,7 @@ from autograder.common import (
     atomic_write_json,
     iter_students,
     load_settings,
+    pipeline_failures,
     read_json,
     sha256_files,
 )
@@ -328,7 +330,9 @@ def verify(course_dir: Path, assignment: str, student: str, record: dict) -> Non
                 expected, _ = determine_grade(cell)
                 cinfo = {
                     "executed": ran,
-                    "error": f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:500] if errors else None,
+                    "error": f"{errors[0].get('ename')}: {errors[0].get('evalue')}"[:4000]
+                    if errors
+                    else None,
                     "auto_score": grade.auto_score,
                     "max_score": grade.max_score,
                 }
@@ -553,9 +557,17 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from autograder.rubrics import inject_course
+
+    inject_course(
+        args.course_dir, args.exercises, args.assignment
+    )  # rubrics beside answers in the formgrader
     flagged = [r for r in records if r.get("flags")]
     for r in flagged:
         for f in r["flags"]:
             print(f"needs a look: {r['student']}/{r['assignment']}: {f}", file=sys.stderr)
     print(f"autograded {len(records)} submission(s); {len(flagged)} need a look", file=sys.stderr)
-    return EXIT_ATTENTION if flagged else EXIT_OK
+    failed = pipeline_failures(records)
+    for f in failed:
+        print(f"grading failed: {f}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK

@@ -4,7 +4,7 @@ The course directory (``autograder/work/`` unless ``--course-dir`` says otherwis
 directory owned by the pipeline::
 
     <course>/nbgrader_config.py   written by the pipeline (merges exercises/nbgrader_config.py)
-    <course>/grading.toml         optional trainer settings: deadlines, limits (see README.md)
+    <course>/grading.toml         optional trainer settings: deadlines, limits, feedback (see README.md)
     <course>/gradebook.db         nbgrader's gradebook
     <course>/source/<a>/          copied from exercises/source/<a>/
     <course>/release/<a>/         nbgrader generate_assignment output (fills the gradebook)
@@ -12,7 +12,8 @@ directory owned by the pipeline::
     <course>/autograded/<id>/<a>/ written by ``autograde`` (plus .autograder/result.json per submission)
     <course>/feedback/<id>/<a>/   written by ``feedback`` (our own HTML, no hidden tests)
     <course>/manifest.json        written by ``import``
-    <course>/grades.csv, report.html
+    <course>/grades.csv, grades-moodle.csv, grades-canvas.csv, feedback-moodle-<a>.zip   written by ``export``
+    <course>/report.html, report-<a>.html                                                   written by ``report``
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -32,11 +34,28 @@ from pathlib import Path
 import tomllib
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_COURSE_DIR = REPO / "autograder" / "work"
+# AUTOGRADER_COURSE_DIR moves the trainer course directory (e.g. `make grade AUTOGRADER_COURSE_DIR=/srv/course`);
+# `make formgrader` reads the same variable, so both look at one gradebook.
+DEFAULT_COURSE_DIR = Path(os.environ.get("AUTOGRADER_COURSE_DIR") or REPO / "autograder" / "work")
 DEFAULT_EXERCISES = REPO / "exercises"
 COURSE_ID = "cluster-excellence"
 
-EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
+# Exit codes of every job: 0 the job completed (what needs a trainer's look is listed on stderr and in the report),
+# 1 the job itself failed (a submission could not be graded by the pipeline, an unexpected error), 2 bad usage.
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# flags written when the pipeline (not the trainee's notebook) failed on a submission
+PIPELINE_FAILURES = ("autograder crashed", "worker died", "nbgrader autograde failed", "verification failed")
+
+
+def pipeline_failures(records: Iterable[dict]) -> list[str]:
+    """``trainee/assignment: flag`` for every submission the pipeline itself failed to grade."""
+    return [
+        f"{r.get('student')}/{r.get('assignment')}: {f}"
+        for r in records
+        for f in r.get("flags", [])
+        if f.startswith(PIPELINE_FAILURES)
+    ]
 
 
 class UsageError(Exception):
@@ -52,6 +71,8 @@ class Settings:
     notebook_timeout: int = 600  # seconds of wall time per notebook
     memory_mb: int = 2048  # address-space limit of the trainee's kernel
     max_output_chars: int = 20000  # per cell, kept while executing (nbgrader's LimitOutput trims further)
+    # assignment -> show the plain-words messages of failed hidden checks in feedback ([feedback.<a>] check_messages)
+    check_messages: dict[str, bool] = field(default_factory=dict)
 
 
 def add_course_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +81,7 @@ def add_course_arguments(parser: argparse.ArgumentParser) -> None:
         "--course-dir",
         type=Path,
         default=DEFAULT_COURSE_DIR,
-        help=f"trainer course directory (default: {DEFAULT_COURSE_DIR.relative_to(REPO)})",
+        help="trainer course directory (default: $AUTOGRADER_COURSE_DIR, else autograder/work)",
     )
     parser.add_argument(
         "--exercises",
@@ -84,6 +105,10 @@ def load_settings(course_dir: Path, args: argparse.Namespace | None = None) -> S
         for key in ("cell_timeout", "notebook_timeout", "memory_mb", "max_output_chars"):
             if key in data.get("limits", {}):
                 setattr(s, key, int(data["limits"][key]))
+        for name, table in data.get("feedback", {}).items():
+            if not isinstance(table, dict) or not isinstance(table.get("check_messages", True), bool):
+                raise UsageError(f"{path}: [feedback.{name}] check_messages must be true or false")
+            s.check_messages[str(name)] = table.get("check_messages", True)
     for key in ("cell_timeout", "notebook_timeout", "memory_mb"):
         value = getattr(args, key, None) if args is not None else None
         if value is not None:
@@ -94,6 +119,16 @@ def load_settings(course_dir: Path, args: argparse.Namespace | None = None) -> S
             raise UsageError(f"--deadline expects ASSIGNMENT=ISO-TIME, got {item!r}")
         s.deadlines[name] = when
     return s
+
+
+def question_label(grade_id: str) -> str:
+    """A short label for a graded cell: ``check_q1_value_added`` -> ``Q1 value added``, ``w1_interpretation`` ->
+    ``W1 interpretation``; other ids with underscores as spaces."""
+    name = re.sub(r"^(check|test)_", "", grade_id)
+    m = re.match(r"^([a-zA-Z])(\d+)(?:_(.*))?$", name)
+    if m:
+        return f"{m.group(1).upper()}{m.group(2)} {(m.group(3) or '').replace('_', ' ')}".strip()
+    return name.replace("_", " ")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

@@ -1,24 +1,33 @@
-"""Per-trainee HTML feedback: their answers, their scores and the visible tests' messages, never hidden tests.
+"""Per-trainee HTML feedback a trainee wants to read: their own notebook, each question's score and what its check
+found, the trainer's comments; never hidden tests, never a check's code.
 
 nbgrader's own feedback is the autograded notebook, which contains the hidden tests nbgrader injected. This job
-writes its own page per notebook (``<course>/feedback/<trainee>/<assignment>/<notebook>.html``) instead:
+writes its own page per notebook (``<course>/feedback/<trainee>/<assignment>/<notebook>.html``, where nbgrader's
+``release_feedback`` finds it) from three sources:
 
-* test cells are shown as RELEASED to trainees (visible tests only), with the score and the error name and
-  message; a message that comes from hidden test code is replaced by "a hidden test failed";
-* the trainee's own cells are shown with their (truncated) outputs; any line or string literal of a hidden test
-  that appears in an output (e.g. a trainee printing the kernel's input history) is masked;
-* no source notebook content is rendered other than what the released notebook already shows.
+* the trainee's SUBMITTED notebook, with their own outputs (run in their own kernel, where no hidden test ever
+  was), rendered by nbconvert's HTML exporter with the course template ``templates/feedback``: markdown, tables and
+  figures render; maths become MathML (``latex2mathml``), so the page has no script and loads nothing;
+* the gradebook: each graded cell's score (written answers not graded yet are *awaiting your trainer*) and the
+  trainer's comment;
+* the result record ``.autograder/results/<a>/<trainee>.json``: each check's status and plain-words message
+  (``checks``, or derived from the per-cell errors of a record without it). A message that is a literal of the
+  hidden test code is replaced by "a hidden test failed"; ``[feedback.<a>] check_messages = false`` in
+  grading.toml withholds the messages of failed hidden checks for that assignment.
+
+Each check cell is replaced by a box coloured by its result: green full marks, orange part, red none, grey pending.
+Any hidden-test text in an output is masked all the same.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import html
 import io
 import re
 import sys
 import tokenize
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.common import (
@@ -30,11 +39,12 @@ from autograder.common import (
     add_course_arguments,
     atomic_write_text,
     iter_students,
+    question_label,
 )
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS", re.S)
-MAX_OUTPUT_CHARS = 4000
+MAX_OUTPUT_CHARS = 6000
 MASK = "[hidden]"
 
 
@@ -85,129 +95,247 @@ def _clip(text: str) -> str:
     return text
 
 
-CELL_LINE = re.compile(r"Cell In\[\d*\], line (\d+)")
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PASS, PARTIAL, FAIL, PENDING = "pass", "partial", "fail", "pending"
+HIDDEN_FAILED = "a hidden test failed"
+HIDDEN_WITHHELD = "Your answer has the right form, but its values are not right yet."
+# exceptions whose message is written for the trainee (clusterkit.grading's WrongAnswer/Unanswered, plain asserts)
+PLAIN_WORDS = ("WrongAnswer", "Unanswered", "AssertionError", "NotImplementedError", "NotExecutedError")
+MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])", re.S)
+CODE_SPAN = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def _raised_in_hidden_part(cell, out) -> bool:
-    """True if the error's traceback points into the cell's hidden-test block (IPython's "Cell In[n], line L")."""
-    tb = ANSI.sub("", "\n".join(str(t) for t in out.get("traceback", [])))
-    m = CELL_LINE.search(tb)
-    if not m:
-        return False
-    line = int(m.group(1))
-    inside, start = False, None
-    for i, text in enumerate(cell.source.splitlines(), start=1):
-        if "### BEGIN HIDDEN TESTS" in text:
-            inside, start = True, i
-        elif "### END HIDDEN TESTS" in text and inside:
-            if start <= line <= i:
-                return True
-            inside = False
-    return inside and start is not None and line >= start
+def is_test_cell(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def render_outputs(cell, fragments: list[str], *, test_cell: bool, hidden_text: str) -> str:
-    parts = []
+def check_results(record: dict, notebook: str) -> dict[str, dict]:
+    """Per check (grade_id): ``{"score", "max", "status", "message"}``.
+
+    Read from the result record's ``checks`` (written by autograde), else derived from the record's per-cell
+    entries (``{"executed", "error": "Name: message", "auto_score", "max_score"}``). Status is one of ``pass``,
+    ``fail``, ``error``, ``not_run``, ``unanswered``; the message is the check's own words, never code.
+    """
+    checks = record.get("checks")
+    if isinstance(checks, dict) and checks:
+        return {str(k): dict(v) for k, v in checks.items()}
+    out: dict[str, dict] = {}
+    for gid, cell in record.get("notebooks", {}).get(notebook, {}).get("cells", {}).items():
+        error = str(cell.get("error") or "")
+        ename, _, evalue = error.partition(": ")
+        if ename == "NotExecutedError" or not cell.get("executed", True):
+            status, message = (
+                "not_run",
+                f"This check did not run: {evalue or 'the notebook stopped before it'}.",
+            )
+        elif not error:
+            status, message = "pass", ""
+        elif ename in ("Unanswered", "NotImplementedError"):
+            status = "unanswered"
+            message = evalue or "There is no answer yet: the answer still raises NotImplementedError."
+        elif ename in PLAIN_WORDS:
+            status, message = "fail", evalue
+        else:
+            status, message = "error", f"The check stopped with an error: {ename}: {evalue}"
+        out[gid] = {
+            "score": cell.get("auto_score"),
+            "max": cell.get("max_score"),
+            "status": status,
+            "message": message,
+        }
+    return out
+
+
+def result_class(score, max_score, pending: bool = False) -> str:
+    """Colour class of a question: pending (grey), pass (full marks, green), partial (orange), fail (red)."""
+    if pending or score is None:
+        return PENDING
+    if max_score and float(score) >= float(max_score) - 1e-9:
+        return PASS
+    return PARTIAL if float(score) > 0 else FAIL
+
+
+def math_to_mathml(markdown: str) -> str:
+    """Replace ``$...$`` and ``$$...$$`` outside code spans by MathML (rendered by the browser, no script)."""
+    from latex2mathml.converter import convert
+
+    def repl(m: re.Match) -> str:
+        tex, block = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+        try:
+            mathml = convert(tex.strip(), display="block" if block else "inline").replace("\n", " ")
+        except Exception:  # noqa: BLE001 - a formula latex2mathml cannot read stays as source
+            return m.group(0)
+        return f'\n\n<div class="math">{mathml}</div>\n\n' if block else mathml
+
+    parts = CODE_SPAN.split(markdown)
+    for i in range(0, len(parts), 2):
+        parts[i] = MATH.sub(repl, parts[i])
+    return "".join(parts)
+
+
+def _clean_outputs(cell, fragments: list[str]) -> None:
+    """Trainee outputs for the page: ANSI codes removed, long texts clipped, hidden-test text masked."""
+    kept = []
     for out in cell.get("outputs", []):
         kind = out.get("output_type")
-        if kind == "error":
-            ename, evalue = str(out.get("ename", "")), ANSI.sub("", str(out.get("evalue", "")))
-            if test_cell and (
-                (evalue.strip() and evalue.strip() in hidden_text) or _raised_in_hidden_part(cell, out)
-            ):
-                evalue = "a hidden test failed"
-            parts.append(
-                f'<pre class="err">{html.escape(scrub(_clip(f"{ename}: {evalue}"), fragments))}</pre>'
-            )
-        elif kind == "stream":
-            parts.append(f"<pre>{html.escape(scrub(_clip(str(out.get('text', ''))), fragments))}</pre>")
+        if kind == "stream":
+            out["text"] = scrub(_clip(str(out.get("text", ""))), fragments)
+        elif kind == "error":
+            out["traceback"] = [
+                scrub(_clip(ANSI.sub("", str(t))), fragments) for t in out.get("traceback", [])
+            ]
+            out["evalue"] = scrub(str(out.get("evalue", "")), fragments)
         elif kind in ("execute_result", "display_data"):
             data = out.get("data", {})
-            if "image/png" in data and not test_cell:
-                png = str(data["image/png"]).replace("\n", "")
-                try:
-                    base64.b64decode(png, validate=True)
-                    parts.append(f'<img alt="plot" src="data:image/png;base64,{png}">')
-                    continue
-                except ValueError:
-                    pass
-            if "text/plain" in data:
-                text = data["text/plain"]
-                text = "".join(text) if isinstance(text, list) else str(text)
-                parts.append(f"<pre>{html.escape(scrub(_clip(text), fragments))}</pre>")
-    return "\n".join(parts)
+            data.pop(WIDGET_VIEW, None)  # no widget state on a static page: the text fallback is shown
+            for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
+                if mime in data:
+                    text = data[mime]
+                    data[mime] = scrub(
+                        _clip("".join(text) if isinstance(text, list) else str(text)), fragments
+                    )
+            if not data:
+                continue
+        kept.append(out)
+    cell["outputs"] = kept
 
 
-CSS = """
-body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
-pre{background:#f6f8fa;padding:.6em;overflow-x:auto;white-space:pre-wrap}
-pre.err{background:#fdecea}
-.cell{border-left:4px solid #ddd;margin:1em 0;padding-left:.8em}
-.test{border-color:#4a7}
-.answer{border-color:#47a}
-.score{font-weight:bold}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}
-"""
+def _box(cls: str, title: str, message: str = "", comment: str = "") -> str:
+    parts = [f'<div class="fb-box fb-{cls}"><div class="fb-title">{title}</div>']
+    if message:
+        parts.append(f'<div class="fb-message">{html.escape(message)}</div>')
+    if comment:
+        parts.append(f'<div class="fb-comment"><b>Your trainer:</b> {html.escape(comment)}</div>')
+    return "".join(parts) + "</div>"
 
 
-def render_notebook(
-    student: str,
-    assignment: str,
-    name: str,
-    graded,
-    released,
-    grades: dict,
-    fragments: list[str],
-    hidden_text: str,
-    summary: dict,
-    notes: list[str],
-) -> str:
-    released_cells = {
-        c.metadata.get("nbgrader", {}).get("grade_id"): c for c in released.cells if "nbgrader" in c.metadata
-    }
-    body = []
-    for cell in graded.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id")
-        is_test = cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
-        is_answer = bool(meta.get("solution"))
-        if is_test:
-            shown = released_cells.get(gid, cell) if gid in released_cells else None
-            src = shown.source if shown is not None else "# (test cell)"
-            score = grades.get(gid)
-            label = f"{_fmt(score[0])} / {_fmt(score[1])}" if score else ""
-            body.append(
-                f'<div class="cell test"><div class="score">Test {html.escape(str(gid))}: {label}</div>'
-                f"<pre>{html.escape(scrub(src, fragments))}</pre>"
-                f"{render_outputs(cell, fragments, test_cell=True, hidden_text=hidden_text)}</div>"
-            )
-        elif is_answer:
-            score = grades.get(gid)
-            label = f'<div class="score">{_fmt(score[0])} / {_fmt(score[1])}</div>' if score else ""
-            body.append(
-                f'<div class="cell answer"><div>Your answer ({html.escape(str(gid))})</div>{label}'
-                f"<pre>{html.escape(scrub(_clip(cell.source), fragments))}</pre>"
-                f"{render_outputs(cell, fragments, test_cell=False, hidden_text=hidden_text)}</div>"
-            )
-        elif cell.cell_type == "markdown":
-            body.append(f'<div class="cell"><pre>{html.escape(scrub(cell.source, fragments))}</pre></div>')
+def _raw_html(text: str):
+    import nbformat
+
+    return nbformat.v4.new_raw_cell(text, metadata={"format": "text/html", "raw_mimetype": "text/html"})
+
+
+def _points(x) -> str:
+    return _fmt(x) if x is not None else "—"
+
+
+@dataclass
+class Question:
+    """One graded cell of a notebook as the trainee's page shows it."""
+
+    grade_id: str
+    label: str
+    score: float | None
+    max_score: float
+    pending: bool
+    written: bool
+    comment: str = ""
+    message: str = ""
+
+    @property
+    def cls(self) -> str:
+        return result_class(self.score, self.max_score, self.pending)
+
+    def box(self) -> str:
+        if self.pending:
+            title = f"{html.escape(self.label)}: awaiting your trainer ({_fmt(self.max_score)} points)"
         else:
-            body.append(
-                f'<div class="cell"><pre>{html.escape(scrub(_clip(cell.source), fragments))}</pre>'
-                f"{render_outputs(cell, fragments, test_cell=False, hidden_text=hidden_text)}</div>"
-            )
-    note_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+            title = f"{html.escape(self.label)}: {_points(self.score)} / {_fmt(self.max_score)}"
+        return _box(
+            self.cls, title, "" if self.cls == PASS and not self.written else self.message, self.comment
+        )
+
+
+def build_page(
+    submitted,
+    questions: dict[str, Question],
+    fragments: list[str],
+    header: str,
+    title: str,
+) -> str:
+    """The feedback page: the trainee's submitted notebook (their own outputs) through nbconvert's HTML exporter
+    with the course template; each check cell replaced by its result box, each graded answer followed by its
+    score, status and the trainer's comment."""
+    import copy
+
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(submitted)
+    nb.metadata.pop("widgets", None)
+    cells, shown = [], set()
+    for cell in nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        q = questions.get(gid) if gid else None
+        if is_test_cell(cell):
+            if q is not None:
+                cells.append(_raw_html(q.box()))
+                shown.add(gid)
+            continue
+        if cell.cell_type == "raw":
+            continue
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("nbgrader",)}
+        if cell.cell_type == "markdown":
+            cell.source = math_to_mathml(scrub(cell.source, fragments))
+        elif cell.cell_type == "code":
+            cell.source = scrub(_clip(cell.source), fragments)
+            _clean_outputs(cell, fragments)
+        cells.append(cell)
+        if q is not None and (q.written or q.comment):
+            cells.append(_raw_html(q.box()))
+            shown.add(gid)
+    missing = [q for gid, q in questions.items() if gid not in shown and (q.max_score or q.comment)]
+    if missing:
+        cells.append(nbformat.v4.new_markdown_cell("## Checks of cells missing from your notebook"))
+        cells.extend(_raw_html(q.box()) for q in missing)
+    nb.cells = cells
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="feedback",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"feedback_header": header})
+    return body
+
+
+def render_header(
+    student: str, assignment: str, notebook: str, questions: list[Question], summary: dict, notes: list[str]
+) -> str:
+    graded = [q for q in questions if not q.pending]
+    pending = [q for q in questions if q.pending]
+    score = sum(float(q.score or 0) for q in graded) - float(summary.get("penalty") or 0)
+    graded_max = sum(float(q.max_score) for q in graded)
+    total_max = sum(float(q.max_score) for q in questions)
+    if pending:
+        total = (
+            f"Score so far: <b>{_fmt(score)} / {_fmt(graded_max)}</b> for what has been graded. "
+            f"{len(pending)} written answer(s) worth {_fmt(total_max - graded_max)} points are awaiting your "
+            f"trainer; the full score is out of {_fmt(total_max)}."
+        )
+    else:
+        total = f"Score: <b>{_fmt(score)} / {_fmt(total_max)}</b>"
+    if summary.get("penalty"):
+        total += f" (late penalty {_fmt(summary['penalty'])} included)"
+    rows = "".join(
+        f"<tr><td>{html.escape(q.label)}</td><td><span class='fb-badge fb-{q.cls}'>"
+        + ("awaiting your trainer" if q.pending else f"{_points(q.score)} / {_fmt(q.max_score)}")
+        + "</span></td></tr>"
+        for q in questions
+        if q.max_score
+    )
+    notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Feedback {html.escape(assignment)}"
-        f"</title><style>{CSS}</style></head><body>"
-        f"<h1>Feedback: {html.escape(assignment)} / {html.escape(name)}</h1>"
-        f"<p>Trainee: <b>{html.escape(student)}</b>. Score: <b>{_fmt(summary['score'])} / "
-        f"{_fmt(summary['max_score'])}</b>"
-        + (f" (late penalty {_fmt(summary['penalty'])})" if summary.get("penalty") else "")
-        + "</p>"
-        + (f"<ul>{note_html}</ul>" if notes else "")
-        + "\n".join(body)
-        + "</body></html>"
+        f"<header class='fb-header'><h1>Feedback: {html.escape(notebook)}</h1>"
+        f"<p>Trainee: <b>{html.escape(student)}</b> · assignment {html.escape(assignment)}</p>"
+        f"<p class='fb-total'>{total}</p>"
+        + (f"<ul class='fb-notes'>{notes_html}</ul>" if notes else "")
+        + f"<table class='fb-summary'><tr><th>question</th><th>score</th></tr>{rows}</table>"
+        "<p>Each check below says what it found. Green: full marks; orange: part of the marks; red: no marks; "
+        "grey: not graded yet.</p></header>"
     )
 
 
@@ -217,21 +345,37 @@ def _fmt(x) -> str:
     return f"{float(x):g}"
 
 
+def _message(
+    check: dict, fragments: list[str], hidden_text: str, show_hidden: bool, hidden_cell: bool
+) -> str:
+    status, message = check.get("status"), str(check.get("message") or "")
+    if status == "pass":
+        return ""
+    message = ANSI.sub("", message).strip()
+    if message and message in hidden_text:  # a literal of the hidden test code itself
+        return HIDDEN_FAILED
+    if hidden_cell and not show_hidden and status in ("fail", "error"):
+        return HIDDEN_WITHHELD
+    return scrub(message, fragments)
+
+
 def generate_feedback(
     course_dir: Path,
     assignments: list[str] | None = None,
     students: list[str] | None = None,
     quiet: bool = False,
 ) -> list[Path]:
+    """Write ``<course>/feedback/<trainee>/<assignment>/<notebook>.html`` for every graded submission."""
     import nbformat
     from nbgrader.api import Gradebook, MissingEntry
 
     from autograder.autograde import result_path
-    from autograder.common import assignments_of, read_json
+    from autograder.common import assignments_of, load_settings, read_json
     from autograder.course import db_url
 
+    settings = load_settings(course_dir)
     assignments = assignments or assignments_of(course_dir)
-    frag_cache: dict[str, tuple[list[str], str]] = {}
+    cache: dict[str, tuple] = {}
     jobs = [
         (s, a)
         for s in iter_students(course_dir)
@@ -250,38 +394,72 @@ def generate_feedback(
                 progress.step()
                 continue
             for snb in submission.notebooks:
-                graded_path = course_dir / "autograded" / student / a / f"{snb.name}.ipynb"
-                if not graded_path.exists():
+                submitted_path = course_dir / "submitted" / student / a / f"{snb.name}.ipynb"
+                if not submitted_path.exists():
                     continue
                 key = f"{a}/{snb.name}"
-                if key not in frag_cache:
+                if key not in cache:
                     src = nbformat.read(course_dir / "source" / a / f"{snb.name}.ipynb", as_version=4)
                     rel = nbformat.read(course_dir / "release" / a / f"{snb.name}.ipynb", as_version=4)
+                    hidden_cells = {
+                        c.metadata.get("nbgrader", {}).get("grade_id")
+                        for c in src.cells
+                        if c.cell_type == "code" and HIDDEN_BLOCK.search(c.source)
+                    }
                     hidden_text = "\n".join(
                         b for c in src.cells if c.cell_type == "code" for b in HIDDEN_BLOCK.findall(c.source)
                     )
-                    frag_cache[key] = (hidden_fragments(src, rel), hidden_text, rel)
-                fragments, hidden_text, released = frag_cache[key]
-                graded = nbformat.read(graded_path, as_version=4)
-                grades = {g.name: (g.score, g.max_score) for g in snb.grades}
+                    written_ids = {
+                        c.metadata["nbgrader"]["grade_id"]
+                        for c in rel.cells
+                        if c.metadata.get("nbgrader", {}).get("solution")
+                        and c.metadata["nbgrader"].get("grade")
+                    }
+                    order = {
+                        c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(rel.cells)
+                    }
+                    cache[key] = (hidden_fragments(src, rel), hidden_text, hidden_cells, written_ids, order)
+                fragments, hidden_text, hidden_cells, written_ids, order = cache[key]
+                submitted = nbformat.read(submitted_path, as_version=4)
+                checks = check_results(record, snb.name)
+                show_hidden = settings.check_messages.get(a, True)
+                comments = {c.name: (c.manual_comment or "").strip() for c in snb.comments}
+                questions: dict[str, Question] = {}
+                for g in sorted(snb.grades, key=lambda g: order.get(g.name, len(order))):
+                    check = checks.get(g.name, {})
+                    questions[g.name] = Question(
+                        grade_id=g.name,
+                        label=question_label(g.name),
+                        score=g.score,
+                        max_score=float(g.max_score or 0),
+                        pending=bool(g.needs_manual_grade),
+                        written=g.name in written_ids,
+                        comment=comments.get(g.name, ""),
+                        message=_message(check, fragments, hidden_text, show_hidden, g.name in hidden_cells)
+                        if check
+                        else "",
+                    )
+                for name, text in comments.items():  # comments on ungraded cells (e.g. a code answer)
+                    if text and name not in questions:
+                        questions[name] = Question(name, question_label(name), None, 0.0, False, False, text)
                 penalty = snb.late_submission_penalty or 0
-                summary = {"score": snb.score - penalty, "max_score": snb.max_score, "penalty": penalty}
                 info = record.get("notebooks", {}).get(snb.name, {})
                 notes = []
                 if info.get("status") not in (None, "ok"):
                     notes.append(
                         f"Execution stopped: {info.get('status', '').replace('_', ' ')}. "
-                        "Tests that did not run score 0."
+                        "Checks that did not run score 0."
                     )
                 if info.get("patched"):
                     notes.append(
-                        "Your code replaced functions the tests use; they were restored before testing."
+                        "Your code replaced functions the checks use; they were restored before checking."
                     )
-                if info.get("deleted_tests") or info.get("edited_tests"):
-                    notes.append("Test cells you deleted or edited were restored before grading.")
-                page = render_notebook(
-                    student, a, snb.name, graded, released, grades, fragments, hidden_text, summary, notes
+                if info.get("deleted_tests") or info.get("edited_tests") or record.get("tampered"):
+                    notes.append("Check cells you deleted or edited were restored before grading.")
+                header = render_header(
+                    student, a, snb.name, list(questions.values()), {"penalty": penalty}, notes
                 )
+                page = build_page(submitted, questions, fragments, header, f"Feedback {a}")
                 out = course_dir / "feedback" / student / a / f"{snb.name}.html"
                 atomic_write_text(out, page)
                 written.append(out)

@@ -1,7 +1,9 @@
 """The whole grading run: import (when SOURCE is given), autograde, feedback, export, report.
 
 Every step is safe to re-run: unchanged submissions are not graded again, files are replaced atomically.
-Exit code 1 when something needs a trainer's look (see the report's last section), 2 on bad usage.
+Exit code 0 when the run completed: what needs a trainer's look (written answers awaiting manual grading, late or
+renamed files, time-outs...) is listed on stderr and at the top of the report. 1 when the pipeline itself could not
+grade a submission (listed as "grading failed"), 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import autograde, export, feedback, importer, report
+from autograder import autograde, export, feedback, importer, report, rubrics
 from autograder.common import (
-    EXIT_ATTENTION,
+    EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
     add_course_arguments,
     load_settings,
+    pipeline_failures,
 )
 
 
@@ -44,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             )
         elif not (args.course_dir / "submitted").is_dir():
             raise UsageError(f"nothing to grade in {args.course_dir}: give a SOURCE folder or zip to import")
-        autograde.autograde_all(
+        records = autograde.autograde_all(
             args.course_dir,
             args.exercises,
             settings,
@@ -54,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             force=args.force,
             quiet=args.quiet,
         )
+        rubrics.inject_course(args.course_dir, args.exercises, args.assignment)
         feedback.generate_feedback(args.course_dir, args.assignment, quiet=args.quiet)
         csv_path = export.export(args.course_dir)
         html_path = report.build_report(args.course_dir)
@@ -64,6 +68,13 @@ def run(args: argparse.Namespace) -> int:
     for who, why in look:
         print(f"needs a look: {who}: {why}", file=sys.stderr)
     print(
-        f"grades: {csv_path}\nreport: {html_path}\nfeedback: {args.course_dir / 'feedback'}", file=sys.stderr
+        f"grades: {csv_path} (for Moodle: grades-moodle.csv, for Canvas: grades-canvas.csv)\n"
+        f"report: {html_path}\nfeedback: {args.course_dir / 'feedback'}\n"
+        "written answers: grade them in the formgrader (make formgrader), then run make grade again "
+        "(nothing is regraded; feedback, grades and report are rebuilt)",
+        file=sys.stderr,
     )
-    return EXIT_ATTENTION if look else EXIT_OK
+    failed = pipeline_failures(records)
+    for f in failed:
+        print(f"grading failed: {f}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK

@@ -150,9 +150,7 @@ class LabServer:
 
 def start_lab(base: Path, root: Path, extra_args: list[str] | None = None, timeout: float = 90) -> LabServer:
     """Start ``jupyter lab`` serving ``root`` (also its cwd, where nbgrader looks for nbgrader_config.py)."""
-    env = isolated_env(base)
     port, token = free_port(), secrets.token_hex(16)
-    log = base / "jupyter-lab.log"
     cmd = [
         str(BIN / "jupyter"),
         "lab",
@@ -165,15 +163,42 @@ def start_lab(base: Path, root: Path, extra_args: list[str] | None = None, timeo
         f"--ServerApp.root_dir={root}",
         *(extra_args or []),
     ]
+    return start_server(base, root, cmd, port, token, timeout)
+
+
+def start_make_target(
+    base: Path, repo: Path, target: str, root: Path, make_vars: dict[str, str], timeout: float = 120
+) -> LabServer:
+    """Start a Makefile target that runs a Jupyter server (e.g. ``make formgrader``) as a user types it, with a free
+    port and a token passed through the target's ``ARGS``; ``root`` is the directory it serves."""
+    port, token = free_port(), secrets.token_hex(16)
+    args = f"--port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+    cmd = [
+        "make",
+        "--no-print-directory",
+        "-C",
+        str(repo),
+        target,
+        *(f"{k}={v}" for k, v in make_vars.items()),
+    ]
+    return start_server(base, root, [*cmd, f"ARGS={args}"], port, token, timeout, cwd=repo)
+
+
+def start_server(
+    base: Path, root: Path, cmd: list[str], port: int, token: str, timeout: float, cwd: Path | None = None
+) -> LabServer:
+    """Run ``cmd`` in its own process group with an isolated Jupyter environment; wait until it answers."""
+    env = isolated_env(base)
+    log = base / "jupyter-lab.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            cmd, cwd=cwd or root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = LabServer(proc=proc, port=port, token=token, root=root, env=env, log=log)
     deadline = time.monotonic() + timeout
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited with {proc.returncode}:\n{server.log_tail()}")
+            raise RuntimeError(f"{cmd[0]} exited with {proc.returncode}:\n{server.log_tail()}")
         try:
             with urllib.request.urlopen(server.url("api/status"), timeout=2) as resp:
                 if resp.status == 200:
@@ -182,7 +207,7 @@ def start_lab(base: Path, root: Path, extra_args: list[str] | None = None, timeo
             pass
         if time.monotonic() > deadline:
             server.stop()
-            raise RuntimeError(f"jupyter lab did not answer within {timeout}s:\n{server.log_tail()}")
+            raise RuntimeError(f"{' '.join(cmd)} did not answer within {timeout}s:\n{server.log_tail()}")
         time.sleep(0.25)
 
 

@@ -80,8 +80,12 @@ def grades_csv(course: Path) -> dict[str, dict[str, str]]:
 
 
 def test_grading_run_completes_and_asks_for_a_look(graded):
-    assert graded["import"].returncode == 1, graded["import"].stderr[-2000:]  # flags: duplicate, invalid, ...
-    assert graded["run"].returncode == 1, graded["run"].stderr[-3000:]
+    # the jobs completed: exit 0, and what needs a look (duplicate, invalid, late, ...) is listed on stderr
+    assert graded["import"].returncode == 0, graded["import"].stderr[-2000:]
+    assert "needs a look: " in graded["import"].stderr and "duplicate" in graded["import"].stderr
+    assert graded["run"].returncode == 0, graded["run"].stderr[-3000:]
+    assert "needs a look: infinite-loop/" in graded["run"].stderr
+    assert "grading failed" not in graded["run"].stderr
     assert "report:" in graded["run"].stderr
 
 
@@ -135,16 +139,19 @@ def test_feedback_never_shows_hidden_tests_or_instructor_solutions(graded):
             assert frag not in text, f"{page}: shows {frag!r}"
         for line in solution_lines:
             assert line not in text, f"{page}: shows solution line {line!r}"
-        assert len(text) < 200_000, f"{page} is {len(text)} characters"
+        # the course template inlines JupyterLab's stylesheet (about 260 kB); outputs are clipped on top of it
+        assert len(text) < 400_000, f"{page} is {len(text)} characters"
     visible = (course / "feedback" / "edited-test" / A / f"{A}.html").read_text()
     assert "share(1, 4) should be 0.25" in visible  # a visible test's message is shown
     partial = (course / "feedback" / "partial" / A / f"{A}.html").read_text()
-    assert (
-        "a hidden test failed" in partial
-    )  # share(1, 0) did not raise ValueError: hidden check, message hidden
+    # the hidden check calls share(1, 0): the trainee's own function's error is shown, never the check's code
+    assert "The check stopped with an error: ZeroDivisionError: float division by zero" in partial
+    assert "fb-box fb-fail" in partial and "fb-box fb-pass" in partial
     if "snoop" in graded["expected"]:
         snoop = (course / "feedback" / "snoop" / A / f"{A}.html").read_text()
-        assert "[hidden]" in snoop  # the trainee printed the kernel's input history: hidden tests masked
+        # the snoop printed the grading kernel's input history; pages show the SUBMITTED notebook's own outputs,
+        # so nothing of that run (hidden tests included) reaches the page
+        assert "HIDDEN TESTS" not in snoop and not any(f in snoop for f in fragments)
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="bubblewrap unavailable: no file-system isolation to test")
@@ -169,12 +176,15 @@ def test_huge_output_is_truncated(graded):
 
 def test_report_has_plots_statistics_failures_and_review_list(graded):
     page = (graded["course"] / "report.html").read_text()
+    assert "Needs a human look" in page and page.index("Needs a human look") < page.index(
+        "Score distribution"
+    )
+    page += (graded["course"] / f"report-{A}.html").read_text()
     assert page.count("data:image/png;base64,") >= 2
     for text in (
-        "difficulty",
-        "discrimination",
-        "Most common failure messages",
-        "Needs a human look",
+        "Facility: the mean score",
+        "Discrimination: how well",
+        "Failure messages",
         "share(1, 4) should be 0.25",
         "NotImplementedError",
     ):
@@ -192,7 +202,7 @@ def test_rerun_and_resume_after_a_kill_change_nothing(graded):
         (course / ".autograder" / "results" / A / f"{sid}.json").unlink()
         shutil.rmtree(course / "autograded" / sid / A)
     run = cli("grade", *LIMITS, *SANDBOX, *common)
-    assert run.returncode == 1, run.stderr[-2000:]
+    assert run.returncode == 0, run.stderr[-2000:]
     assert grades_csv(course) == before
     con = sqlite3.connect(course / "gradebook.db")
     assert con.execute("select count(*) from grade").fetchone()[0] == n_grades
@@ -273,7 +283,7 @@ def test_lms_names_are_mapped_to_trainees_and_notebooks():
     assert importer.match_notebook("holiday photos.ipynb", nbs) == (None, False)
 
 
-def test_item_statistics_difficulty_and_corrected_item_total_correlation():
+def test_item_statistics_facility_and_corrected_item_total_correlation():
     import numpy as np
     import pandas as pd
 
@@ -284,7 +294,7 @@ def test_item_statistics_difficulty_and_corrected_item_total_correlation():
     )
     maxima = pd.Series({"a/n/q1": 1.0, "a/n/q2": 2.0, "a/n/q3": 1.0})
     stats = report.item_statistics(scores, maxima)
-    assert stats.loc["a/n/q2", "difficulty"] == pytest.approx(7 / 10)
+    assert stats.loc["a/n/q2", "facility"] == pytest.approx(7 / 10)
     rest = scores["a/n/q1"] + scores["a/n/q3"]
     assert stats.loc["a/n/q2", "discrimination"] == pytest.approx(np.corrcoef(scores["a/n/q2"], rest)[0, 1])
     const = report.item_statistics(scores.assign(**{"a/n/q1": 1.0}), maxima)
@@ -297,16 +307,6 @@ def test_scrub_masks_hidden_lines_and_messages():
     leaked = 'In [4]: assert math.isclose(location_quotient(5, 50, 100, 500), 0.5), "HIDDEN-CHECK-lq-half"'
     assert "HIDDEN-CHECK" not in scrub(leaked, frags)
     assert scrub("all fine", frags) == "all fine"
-
-
-def test_errors_raised_in_the_hidden_part_are_recognised():
-    from autograder.feedback import _raised_in_hidden_part
-
-    cell = nbformat.v4.new_code_cell("assert ok\n### BEGIN HIDDEN TESTS\nassert x == 2\n### END HIDDEN TESTS")
-    hidden = {"traceback": ["\x1b[0;31mAssertionError\x1b[0m", "Cell \x1b[0;32mIn[5], line 3\x1b[0m"]}
-    assert _raised_in_hidden_part(cell, hidden)
-    assert not _raised_in_hidden_part(cell, {"traceback": ["Cell In[5], line 1"]})
-    assert not _raised_in_hidden_part(cell, {"traceback": []})
 
 
 def test_without_bubblewrap_the_pipeline_refuses_unless_told(monkeypatch):
@@ -343,9 +343,35 @@ def test_notebook_time_limit_stops_a_slow_notebook_and_keeps_what_ran():
 
 def test_cli_help_and_usage_errors(tmp_path):
     for job in ("import", "autograde", "feedback", "export", "report", "grade"):
-        assert "usage:" in cli(job, "--help", check_rc=0).stdout
+        text = cli(job, "--help", check_rc=0).stdout
+        assert "usage:" in text and "0  the job completed" in text and "2  bad usage" in text
+    assert cli("grade", "--submissions", "x").returncode == 2  # not an option: argparse's usage error
     missing = cli(
         "autograde", "--course-dir", str(tmp_path / "c"), "--exercises", str(tmp_path / "none"), *SANDBOX
     )
     assert missing.returncode == 2 and "no nbgrader sources" in missing.stderr
     assert cli("export", "--course-dir", str(tmp_path / "c")).returncode == 2
+
+
+def test_exit_codes_mean_what_they_say(tmp_path, monkeypatch, capsys):
+    """0 = completed (needs-a-look items listed), 1 = the job failed, 2 = bad usage (interface 4)."""
+    from autograder import cli as cli_mod
+    from autograder.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, pipeline_failures
+
+    assert (EXIT_OK, EXIT_FAILED, EXIT_USAGE) == (0, 1, 2)
+    records = [
+        {"student": "a", "assignment": "x", "flags": ["x: needs manual grading", "late by 2 h"]},
+        {"student": "b", "assignment": "x", "flags": ["autograder crashed: OSError: disk full"]},
+    ]
+    assert pipeline_failures(records) == ["b/x: autograder crashed: OSError: disk full"]
+    assert pipeline_failures(records[:1]) == []
+
+    def boom(args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(importer, "run", boom)
+    assert cli_mod.main(["import", str(tmp_path), "--course-dir", str(tmp_path / "c")]) == EXIT_FAILED
+    assert "the import job failed" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        cli_mod.main(["grade", "--submissions", "x"])
+    assert exc.value.code == EXIT_USAGE

@@ -33,7 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.common import REPO
+from autograder.checks import ANSWERS_DIR, read_answers
 
 EXECUTOR = Path(__file__).resolve().with_name("_executor.py")
 SANDBOX_EXECUTOR = "/opt/autograder/_executor.py"
@@ -62,20 +62,29 @@ def bwrap_works() -> bool:
 
 def _ro_paths() -> list[str]:
     paths = {sys.prefix, sys.base_prefix, os.path.realpath(sys.base_prefix)}
-    try:
-        import clusterkit
-
-        paths.add(str(Path(clusterkit.__file__).resolve().parents[1]))  # src/ of the editable install
-    except ImportError:  # pragma: no cover
-        pass
-    cases = REPO / "cases"
-    if cases.is_dir():
-        paths.add(str(cases))
+    paths.update(str(p) for p in clusterkit_paths())
     for p in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts", "/etc/alternatives", "/etc/ssl"):
         if os.path.exists(p):
             paths.add(p)
     # /usr first; skip paths under /usr (already there)
     return sorted(p for p in paths if p and os.path.exists(p) and not p.startswith("/usr/"))
+
+
+def clusterkit_paths() -> list[Path]:
+    """The code and data ``clusterkit`` resolves to here: its package folder and its cases folder.
+
+    Mounted at the same paths, so that the trainee's kernel imports the same clusterkit and ``load_case`` finds
+    the same data as the grading process, wherever the checkout or the installation is.
+    """
+    import clusterkit
+    from clusterkit.data import cases_root
+
+    paths = [Path(clusterkit.__file__).resolve().parent]
+    try:
+        paths.append(cases_root().resolve())
+    except FileNotFoundError:  # pragma: no cover - no data installed: the exercises say so when they load
+        pass
+    return paths
 
 
 def bwrap_command(scratch: Path) -> list[str]:
@@ -120,6 +129,8 @@ def bwrap_command(scratch: Path) -> list[str]:
 
 
 def sandbox_env(scratch: Path) -> dict[str, str]:
+    from clusterkit.data import CASES_ENV, cases_root
+
     home = scratch / ".home"
     home.mkdir(exist_ok=True)
     env = {
@@ -142,7 +153,18 @@ def sandbox_env(scratch: Path) -> dict[str, str]:
     }
     if sys.prefix != sys.base_prefix:
         env["VIRTUAL_ENV"] = sys.prefix
+    try:  # the kernel loads exactly the data the grading process loads (the same folder, mounted read-only)
+        env[CASES_ENV] = str(cases_root().resolve())
+    except FileNotFoundError:  # pragma: no cover
+        pass
     return env
+
+
+def _die_with_parent() -> None:
+    """preexec_fn: SIGKILL this child when the grading process that started it dies (``PR_SET_PDEATHSIG``)."""
+    import ctypes
+
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
 
 
 # Scratch directories go under this folder when set (the autograde job makes one per run and removes it).
@@ -173,6 +195,7 @@ def _start_executor(sandbox: bool, memory_mb: int, max_output_chars: int) -> tup
         cwd=scratch,
         env=popen_env,
         start_new_session=True,
+        preexec_fn=_die_with_parent,
     )
     return proc, scratch
 
@@ -207,13 +230,15 @@ def execute_notebook(
     memory_mb: int,
     max_output_chars: int,
     sandbox: bool,
-    guard: bool = True,
+    extract_at: list[int] = (),
+    extract_code: str = "",
     prestart_next: bool = False,
 ) -> dict:
     """Execute notebook ``nb`` (a dict) in a fresh scratch directory; return the executor's reply.
 
     ``data_dir``'s files other than notebooks are copied into the scratch directory first. The reply is
-    ``{"notebook", "status", "message", "patched"}``; when the executor itself could not answer (killed at the
+    ``{"notebook", "status", "message", "truncated", "answers"}``; ``answers`` holds the answer files the
+    kernel wrote after the cells ``extract_at`` ran (``extract_code``), read here as text. When the executor itself could not answer (killed at the
     hard time limit, crashed), ``notebook`` is None and ``status`` says why. With ``prestart_next`` the executor
     for the next notebook (same limits) is started before returning.
     """
@@ -237,7 +262,9 @@ def execute_notebook(
                 "notebook": nb,
                 "cell_timeout": cell_timeout,
                 "notebook_timeout": notebook_timeout,
-                "guard": guard,
+                "extract_at": [str(i) for i in extract_at],
+                "extract_code": extract_code,
+                "answers_dir": ANSWERS_DIR,
             }
         )
         try:
@@ -249,8 +276,10 @@ def execute_notebook(
                 "message": "killed at the hard time limit",
             }
         try:
-            return json.loads(out.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            reply = json.loads(out.decode("utf-8"))
+            reply["answers"] = read_answers(scratch)
+            return reply
+        except (ValueError, UnicodeDecodeError, TypeError):
             tail = err.decode("utf-8", "replace")[-1500:]
             return {
                 "notebook": None,

@@ -107,10 +107,10 @@ def test_problems_are_flagged_for_the_right_trainee(graded):
         "infinite-loop": "cell timeout",
         "os-exit": "dead kernel",
         "memory-bomb": "memory limit",
-        "monkeypatch": "monkeypatching detected",
     }
     for who, what in expectations.items():
         assert any(w.startswith(f"{who}/") and what in why for w, why in look), f"{who}: {what}\n{text}"
+    assert any(w.startswith("deleted-test/") and "tampered: test_lq: cell deleted" in why for w, why in look)
     flagged = {w.split("/")[0] for w, _ in look}
     assert "correct" not in flagged and "blank" not in flagged
 
@@ -142,9 +142,13 @@ def test_feedback_never_shows_hidden_tests_or_instructor_solutions(graded):
     assert (
         "a hidden test failed" in partial
     )  # share(1, 0) did not raise ValueError: hidden check, message hidden
-    if "snoop" in graded["expected"]:
-        snoop = (course / "feedback" / "snoop" / A / f"{A}.html").read_text()
-        assert "[hidden]" in snoop  # the trainee printed the kernel's input history: hidden tests masked
+    # the trainee printed the kernel's input history: it holds the notebook's code but never a hidden test
+    snoop = nbformat.read(course / "autograded" / "snoop" / A / f"{A}.ipynb", as_version=4)
+    cell = next(c for c in snoop.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "lq")
+    history = "".join(o.get("text", "") for o in cell.outputs)
+    assert "PARTS.items()" in history
+    assert not any(m in history for m in cohort.HIDDEN_MARKERS)
+    assert "BEGIN HIDDEN" not in history
 
 
 @pytest.mark.skipif(not bwrap_works(), reason="bubblewrap unavailable: no file-system isolation to test")
@@ -238,7 +242,7 @@ def test_pipeline_matches_plain_sequential_nbgrader(graded):
     _, rows, _ = grade_table(plain)
     plain_scores = {r["trainee"]: r[A] for r in rows if r["trainee"] in who}
     ours = {sid: float(row[A]) for sid, row in grades_csv(course).items() if sid in who}
-    # the monkeypatching trainee fools plain nbgrader (5 points); the pipeline restores math.isclose (3 points)
+    # the monkeypatching trainee fools plain nbgrader (5 points); the pipeline checks outside the kernel (3 points)
     assert plain_scores.pop("monkeypatch") == 5.0
     assert ours.pop("monkeypatch") == 3.0
     assert plain_scores == ours

@@ -596,6 +596,7 @@ def autograde_all(
 
     from autograder import sandbox as sandbox_mod
 
+    sandbox_mod.remove_stale_cgroups()
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch_root:
         sandbox_mod.SCRATCH_ROOT = scratch_root
         _RUN["prestart"] = True

@@ -8,6 +8,7 @@ that course (so the locked cells, ids and checksums are the real ones) with the 
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -76,6 +77,31 @@ def fixture_notebook() -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
+
+
+def solutions(source_nb) -> dict[str, str]:
+    """grade_id -> the instructor's answer code of each answer cell (solution regions only, markers removed)."""
+    out = {}
+    for cell in source_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            out[meta["grade_id"]] = SOLUTION.sub(lambda m: m.group(1), cell.source)
+    return out
+
+
+def submission(release_nb, code: dict[str, str]) -> nbformat.NotebookNode:
+    """The released notebook with answer cells replaced by ``code`` (grade_id -> source); written answers filled."""
+    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in code:
+            cell.source = code[gid]
+        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = "My written answer."
     return nb
 
 

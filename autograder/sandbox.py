@@ -160,11 +160,81 @@ def sandbox_env(scratch: Path) -> dict[str, str]:
     return env
 
 
-def _die_with_parent() -> None:
-    """preexec_fn: SIGKILL this child when the grading process that started it dies (``PR_SET_PDEATHSIG``)."""
-    import ctypes
+# Process-count limit of one sandbox (kernel, its children, a fork bomb), through a pids cgroup where the
+# cgroup file system lets the grading process make one (cgroup v1 ``pids`` or v2 with the controller).
+MAX_PIDS = 256
+PIDS_CGROUP_ROOTS = ("/sys/fs/cgroup/pids", "/sys/fs/cgroup")
+RUN_ID = os.getpid()  # the grading process (pool workers are forked from it): names this run's cgroups
 
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+
+def remove_stale_cgroups() -> None:
+    """Remove the cgroups of grading runs that no longer exist (a run killed with SIGKILL leaves them empty)."""
+    for root in PIDS_CGROUP_ROOTS:
+        for path in Path(root).glob("autograder-*-*"):
+            try:
+                owner = int(path.name.split("-")[1])
+            except ValueError:
+                continue
+            if owner != RUN_ID and not Path(f"/proc/{owner}").exists():
+                _remove_cgroup(path)
+
+
+def _pids_cgroup() -> Path | None:
+    """A fresh cgroup limited to MAX_PIDS processes, or None where cgroups cannot be written."""
+    for root in PIDS_CGROUP_ROOTS:
+        base = Path(root)
+        if not (base / "cgroup.procs").exists() or not os.access(base, os.W_OK):
+            continue
+        path = base / f"autograder-{RUN_ID}-{os.urandom(4).hex()}"
+        try:
+            path.mkdir()
+            (path / "pids.max").write_text(str(MAX_PIDS))
+            return path
+        except OSError:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+    return None
+
+
+def _remove_cgroup(path: Path | None) -> None:
+    """SIGKILL whatever is left in the cgroup, then remove it."""
+    if path is None:
+        return
+    for _ in range(50):
+        try:
+            pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
+        except OSError:
+            return
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        import time
+
+        time.sleep(0.02)
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+def _child_setup(cgroup: Path | None):
+    """preexec_fn: join the sandbox's pids cgroup; SIGKILL when the grading process dies (PR_SET_PDEATHSIG)."""
+
+    def setup() -> None:
+        import ctypes
+
+        if cgroup is not None:
+            with open(cgroup / "cgroup.procs", "w") as fh:
+                fh.write(str(os.getpid()))
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+
+    return setup
 
 
 # Scratch directories go under this folder when set (the autograde job makes one per run and removes it).
@@ -187,6 +257,7 @@ def _start_executor(sandbox: bool, memory_mb: int, max_output_chars: int) -> tup
     else:
         cmd = [sys.executable, str(EXECUTOR), limits]
         popen_env = env
+    cgroup = _pids_cgroup()
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.PIPE,
@@ -195,8 +266,9 @@ def _start_executor(sandbox: bool, memory_mb: int, max_output_chars: int) -> tup
         cwd=scratch,
         env=popen_env,
         start_new_session=True,
-        preexec_fn=_die_with_parent,
+        preexec_fn=_child_setup(cgroup),
     )
+    proc.pids_cgroup = cgroup
     return proc, scratch
 
 
@@ -205,6 +277,7 @@ def _discard(proc: subprocess.Popen, scratch: Path) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
         pass
+    _remove_cgroup(getattr(proc, "pids_cgroup", None))
     try:
         proc.communicate(timeout=10)
     except (subprocess.TimeoutExpired, ValueError, OSError):

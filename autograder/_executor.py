@@ -131,6 +131,8 @@ def main(argv: list[str]) -> int:
         run_sync(km.start_kernel)(extra_arguments=extra, cwd=os.getcwd())
     except Exception:  # noqa: BLE001 - nbclient will try again with the notebook's kernel
         km = None
+    if km is not None and limits.get("preimport"):
+        _preimport(km, limits["preimport"], run_sync)
     try:
         request = json.load(sys.stdin)
     except ValueError:  # the pipeline went away without a job
@@ -244,6 +246,23 @@ def main(argv: list[str]) -> int:
         fh.write(reply)
     _kill_other_processes()
     return 0
+
+
+def _preimport(km, code: str, run_sync) -> None:
+    """Run the course's import statements silently in the fresh kernel (inside a function: no name is bound)."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = run_sync(kc.get_shell_msg)(timeout=120)
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+    except Exception:  # noqa: BLE001 - the notebook imports what it needs anyway
+        pass
+    finally:
+        kc.stop_channels()
 
 
 async def _maybe_await(value):

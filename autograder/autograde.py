@@ -170,6 +170,7 @@ def execute_and_check(
         sandbox=sandbox,
         extract_at=tests,
         extract_code=checks.extract_code(names),
+        preimport=_RUN.get("preimport", ""),
         prestart_next=prestart,
     )
     executed = reply.get("notebook")
@@ -597,6 +598,11 @@ def autograde_all(
     from autograder import sandbox as sandbox_mod
 
     sandbox_mod.remove_stale_cgroups()
+    from autograder.checks import preimport_code
+
+    _RUN["preimport"] = preimport_code(
+        _notebook(p) for a in assignments for p in sorted((course_dir / "source" / a).glob("*.ipynb"))
+    )
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch_root:
         sandbox_mod.SCRATCH_ROOT = scratch_root
         _RUN["prestart"] = True
@@ -604,6 +610,7 @@ def autograde_all(
             _run_pool(course_dir, todo, settings, sandbox, jobs, records, progress)
         finally:
             sandbox_mod.discard_warm()
+            sandbox_mod.remove_stale_cgroups(own=True)
             sandbox_mod.SCRATCH_ROOT = None
             _RUN["prestart"] = False
     return sorted(records, key=lambda r: (r["student"], r["assignment"]))
@@ -616,7 +623,7 @@ def _warm_up(settings: Settings, sandbox: bool) -> None:
 
     die_with_parent()
 
-    key = (sandbox, settings.memory_mb, settings.max_output_chars)
+    key = (sandbox, settings.memory_mb, settings.max_output_chars, _RUN.get("preimport", ""))
     sandbox_mod._WARM[key] = sandbox_mod._start_executor(*key)
 
 

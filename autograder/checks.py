@@ -108,6 +108,32 @@ def setup_cells(source_nb) -> list[str]:
     return list(reversed(keep))
 
 
+def preimport_code(source_nbs) -> str:
+    """The import statements of the source notebooks' set-up cells, to run in a kernel started ahead of time.
+
+    They run inside a function that is deleted afterwards: modules are loaded (the expensive part of the
+    notebook's first cell), but no name is bound in the trainee's namespace.
+    """
+    lines: list[str] = []
+    for nb in source_nbs:
+        for cell in nb.cells:
+            if cell.cell_type != "code" or is_answer_cell(cell) or is_test_cell(cell):
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import | ast.ImportFrom) and not getattr(node, "level", 0):
+                    stmt = ast.unparse(node)
+                    if stmt not in lines:
+                        lines.append(stmt)
+    if not lines:
+        return ""
+    body = "".join(f"    try:\n        {stmt}\n    except Exception:\n        pass\n" for stmt in lines)
+    return f"def __autograder_preimport():\n{body}__autograder_preimport()\ndel __autograder_preimport\n"
+
+
 # ------------------------------------------------------------------------------------------------ extraction
 
 # Runs silently in the trainee's kernel after each test cell (never stored in its history). Writes the answer

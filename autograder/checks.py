@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import copy
 import io
 import json
 import os
 import re
+import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -368,31 +370,80 @@ def _plain_message(exc: BaseException, hidden: bool) -> str:
     return text or type(exc).__name__
 
 
+_SETUP_CACHE: dict[tuple[str, ...], dict[str, Any]] = {}
+_CASES: dict[tuple, Any] = {}
+
+
+@contextlib.contextmanager
+def _case_data_read_once():
+    """While checks run in this process, ``clusterkit.data.load_case`` reads and validates each case once and
+    hands every caller its own copy (the hidden checks of one notebook load the same case again and again)."""
+    import clusterkit.data as data
+
+    original = data.load_case
+
+    def load_case(name, root=None):
+        key = (name, None if root is None else os.fspath(root), os.environ.get(data.CASES_ENV))
+        if key not in _CASES:
+            _CASES[key] = original(name, root)
+        return copy.deepcopy(_CASES[key])
+
+    load_case.__doc__ = original.__doc__
+    data.load_case = load_case
+    try:
+        yield
+    finally:
+        data.load_case = original
+
+
+def _setup_namespace(setup: tuple[str, ...]) -> dict[str, Any]:
+    """The namespace the set-up code makes (run once per grading process and set-up code)."""
+    if setup not in _SETUP_CACHE:
+        ns: dict[str, Any] = {"__name__": "__grader__", "__builtins__": __builtins__}
+        sink = io.StringIO()
+        for i, code in enumerate(setup):
+            try:
+                with (
+                    contextlib.redirect_stdout(sink),
+                    contextlib.redirect_stderr(sink),
+                    _case_data_read_once(),
+                ):
+                    exec(compile(code, f"<set-up {i}>", "exec"), ns)  # noqa: S102 - course code from the source notebook
+            except Exception as exc:  # noqa: BLE001
+                raise SetupFailed(f"set-up cell {i}: {type(exc).__name__}: {exc}") from exc
+        _SETUP_CACHE[setup] = ns
+    return _SETUP_CACHE[setup]
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of a set-up value that a check may change without affecting the next check (modules, classes
+    and functions are shared)."""
+    if isinstance(value, types.ModuleType | type | types.FunctionType | types.BuiltinFunctionType):
+        return value
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - not copyable: shared
+        return value
+
+
 def run_check(
     setup: list[str], test_source: str, answers: dict[str, Any], label: str = "check"
 ) -> CheckResult:
     """Run one test cell (visible and hidden parts) in a fresh namespace; never runs trainee code.
 
-    The namespace gets the answer values, then the set-up code, then the answer values again (set-up code never
-    overrides an answer). Standard output of visible parts is kept; that of hidden parts is dropped.
+    The namespace is a copy of what the course's set-up code makes, plus the answer values. Standard output of
+    visible parts is kept; that of hidden parts is dropped.
     """
     from clusterkit.grading import Unanswered
 
-    ns: dict[str, Any] = {"__name__": "__grader__", "__builtins__": __builtins__}
-    ns.update(answers)
-    sink = io.StringIO()
-    for i, code in enumerate(setup):
-        try:
-            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                exec(compile(code, f"<set-up {i}>", "exec"), ns)  # noqa: S102 - course code from the source notebook
-        except Exception as exc:  # noqa: BLE001
-            raise SetupFailed(f"set-up cell {i}: {type(exc).__name__}: {exc}") from exc
+    base = _setup_namespace(tuple(setup))
+    ns = {k: _fresh(v) if not k.startswith("__") else v for k, v in base.items()}
     ns.update(answers)
     shown = io.StringIO()
     for code, hidden in segments(test_source):
         out = io.StringIO() if hidden else shown
         try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), _case_data_read_once():
                 exec(compile(code, f"<{label}>", "exec"), ns)  # noqa: S102 - course test code
         except (Exception, SystemExit) as exc:  # noqa: BLE001
             if isinstance(exc, Unanswered | NotImplementedError):

@@ -144,12 +144,12 @@ while True:
         pid = os.fork()
     except OSError:
         break
-    if pid == 0:
+    if pid == 0:  # every child forks on until the process limit stops it, then stays
         while True:
             try:
                 os.fork()
             except OSError:
-                time.sleep(1)
+                time.sleep(600)
 """
 FLOOD = """
 import sys
@@ -396,11 +396,18 @@ def _alive(pid: int, start: str) -> bool:
 
 
 def test_alone_with_the_data_clusterkit_resolves_to_the_flood_gets_the_cohort_score(hostile, tmp_path):
-    """The 100 MB printer graded alone: same score; the course data come from a copy named by CLUSTERKIT_CASES."""
+    """The 100 MB printer graded alone: same score; the course data come from a changed copy named by
+    CLUSTERKIT_CASES, which the sandbox mounts (answers and references both computed from it)."""
     from clusterkit.data import cases_root
 
     cases = tmp_path / "elsewhere" / "cases"
     shutil.copytree(cases_root(), cases)
+    # the copy differs from the checkout's data: the answers (kernel) and the references (grader) agree only if
+    # both load the copy
+    chain = cases / "izmir-clean-energy" / "data" / "value_chain.csv"
+    text = chain.read_text()
+    assert ",38.4,15.8," in text
+    chain.write_text(text.replace(",38.4,15.8,", ",48.4,15.8,"))
     subs = tmp_path / "subs"
     shutil.copytree(hostile["course"] / "submitted" / "flood" / A, subs / "flood")
     (subs / "flood" / "timestamp.txt").unlink(missing_ok=True)

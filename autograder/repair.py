@@ -2,11 +2,12 @@
 
 The released notebook is the reference: its cells, in its order, with its nbgrader metadata (grade id, points,
 cell type, locked flag, checksum). Each submitted cell is matched to a released cell by cell id, else by grade
-id; answer cells and ordinary cells keep the trainee's source (and outputs), locked and test cells are taken as
-released. A released cell the trainee deleted comes back as released (an answer cell then holds the stub);
-cells the trainee added stay where they were (after the released cell before them), without nbgrader
-metadata. So changing a grade id, the points, the cell type or the locked flag, or deleting, reordering or
-duplicating cells, costs at most the cells concerned, and every such change is listed for the trainer.
+id, else (an ordinary cell of a notebook without cell ids) by identical source. Answer cells and ordinary cells
+keep the trainee's source (and outputs); locked and test cells are taken as released. A released cell the
+trainee deleted comes back as released (an answer cell then holds the stub); cells the trainee added stay where
+they were (after the released cell before them), without nbgrader metadata. So changing a grade id, the points,
+the cell type or the locked flag, or deleting, reordering or duplicating cells, costs at most the cells
+concerned, and every such change is listed for the trainer.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def repair(nb, release) -> tuple[object, list[str]]:
     rel = release.cells
     by_id = {c.get("id"): i for i, c in enumerate(rel) if c.get("id")}
     by_gid = {_nbg(c)["grade_id"]: i for i, c in enumerate(rel) if _nbg(c).get("grade_id")}
+    by_source = {(c.get("cell_type"), c.get("source", "")): i for i, c in enumerate(rel) if not _nbg(c)}
     taken: dict[int, object] = {}
     extras: dict[int, list] = {}
     tampered: list[str] = []
@@ -38,6 +40,8 @@ def repair(nb, release) -> tuple[object, list[str]]:
         i = by_id.get(cell.get("id"))
         if i is None or i in taken:
             i = by_gid.get(gid) if gid else None
+        if (i is None or i in taken) and not gid:  # a notebook without cell ids: an unchanged ordinary cell
+            i = by_source.get((cell.get("cell_type"), cell.get("source", "")))
         if i is None or i in taken:
             if _nbg(cell):
                 tampered.append(

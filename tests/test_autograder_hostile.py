@@ -225,7 +225,9 @@ def _grade(subs: Path, course: Path, env: dict | None = None, wait: bool = True)
     ]
     if not wait:
         return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    out, err = proc.communicate(timeout=900)
+    return subprocess.CompletedProcess([proc.pid], proc.returncode, out, err)
 
 
 def _scores(course: Path) -> dict[str, float]:
@@ -274,6 +276,14 @@ def hostile(tmp_path_factory):
 def test_every_trick_gets_exactly_the_score_of_its_answers(hostile):
     assert hostile["proc"].returncode in (0, 1), hostile["proc"].stderr[-3000:]
     assert _scores(hostile["course"]) == hostile["expected"]
+
+
+@pytest.mark.skipif(not os.access("/sys/fs/cgroup/pids", os.W_OK), reason="no writable pids cgroups here")
+def test_a_finished_run_leaves_no_sandbox_process(hostile):
+    """Each sandbox has its own cgroup, removed (only possible once empty) when the run ends: the fork bomb's
+    children and the writer's double-forked, own-session sleeper are gone too."""
+    run_pid = hostile["proc"].args[0]
+    assert not list(Path("/sys/fs/cgroup/pids").glob(f"autograder-{run_pid}-*"))
 
 
 def test_per_check_outcomes_are_recorded_in_plain_words(hostile):

@@ -2,16 +2,21 @@
 
 Protocol: started with the limits as JSON in argv[1] (``{"memory_mb": n, "max_output_chars": n}``), it starts
 the kernel at once (so that the pipeline can start it ahead of time), then reads a JSON request on stdin
-``{"notebook": nb, "cell_timeout": s, "notebook_timeout": s, "guard": bool}`` and writes a JSON reply on the
-original stdout
+``{"notebook": nb, "cell_timeout": s, "notebook_timeout": s, "extract_at": [cell index, ...],
+"extract_code": code, "answers_dir": name}`` and writes a JSON reply on the original stdout
 ``{"notebook": executed_nb, "status": "ok" | "dead_kernel" | "notebook_timeout" | "error", "message": str,
-"patched": [names restored by the guard]}``.
+"truncated": [indices of cells whose output was capped]}``.
+
+The notebook it receives has no hidden tests (the grader removed them; they run outside this sandbox, see
+autograder/checks.py). After each cell listed in ``extract_at`` it runs ``extract_code`` silently in the kernel
+(not stored in the kernel's history), which writes the answer variables as JSON to ``answers_dir`` in the
+scratch directory. Outputs are capped as they stream in (``max_output_chars`` per cell, the rest dropped and
+the cell listed in ``truncated``); a slow output drain is never an error.
 
 Only the standard library, nbclient and jupyter_client are imported (this file is bind-mounted alone into
-the sandbox; the autograder package, the gradebook and the sources are not there). The request (which holds the
-hidden tests, injected by nbgrader) arrives through a pipe and is never written to a file; this process makes
-itself non-dumpable so that the trainee's kernel cannot read its memory or file descriptors through /proc, and
-the kernel's stdout/stderr go to /dev/null so it cannot forge the reply.
+the sandbox; the autograder package, the gradebook and the sources are not there). The executor and the
+kernel die with their parent (``PR_SET_PDEATHSIG``); the executor is non-dumpable and the kernel's
+stdout/stderr go to /dev/null, so trainee code cannot forge the reply.
 
 Started as ``_executor.py --limited AS_BYTES FSIZE_BYTES -- cmd...`` it is the kernel launcher: it sets the
 address-space and file-size limits and then execs the kernel command.
@@ -31,97 +36,13 @@ ERROR_ON_TIMEOUT = {
     "traceback": ["\x1b[0;31mCellTimeoutError\x1b[0m: No reply from kernel before timeout"],
 }
 
-# Executed silently in the kernel before the first cell: snapshot the modules tests rely on, so that the
-# attributes a trainee replaces (monkeypatching) can be put back before each test cell runs.
-GUARD_SETUP = r"""
-def __autograder_guard_setup(names):
-    import builtins, importlib, pkgutil, sys
-    if "clusterkit" in names:
-        try:
-            import clusterkit
-            names += ["clusterkit." + m.name for m in pkgutil.iter_modules(clusterkit.__path__)
-                      if not m.name.startswith("_")]
-        except Exception:
-            pass
-    snap = {}
-    skip = {"input", "raw_input", "get_ipython", "display", "exit", "quit", "help", "copyright", "credits", "license"}
-    def add(name, mod):
-        if name in snap:
-            return
-        entries = {k: v for k, v in vars(mod).items() if not k.startswith("_") and not (name == "builtins" and k in skip)}
-        classes = {}
-        for k, v in entries.items():
-            if isinstance(v, type) and getattr(v, "__module__", "").split(".")[0] == name.split(".")[0]:
-                try:
-                    classes[k] = (v, {a: b for a, b in vars(v).items() if not a.startswith("__")})
-                except TypeError:
-                    pass
-        snap[name] = (mod, entries, classes)
-    for name in names:
-        try:
-            add(name, importlib.import_module(name))
-        except Exception:
-            pass
-    for name, mod in list(sys.modules.items()):
-        if name.startswith("clusterkit.") and mod is not None:
-            add(name, mod)
-    missing = object()
-    def check():
-        changed = []
-        for name, (mod, entries, classes) in snap.items():
-            if sys.modules.get(name) is not mod:
-                sys.modules[name] = mod
-                changed.append(name)
-            current = vars(mod)
-            for k, v in entries.items():
-                if current.get(k, missing) is not v:
-                    changed.append(f"{name}.{k}")
-                    try:
-                        setattr(mod, k, v)
-                    except Exception:
-                        pass
-            for k, (cls, attrs) in classes.items():
-                cur = vars(cls)
-                for a, b in attrs.items():
-                    if cur.get(a, missing) is not b:
-                        changed.append(f"{name}.{k}.{a}")
-                        try:
-                            setattr(cls, a, b)
-                        except Exception:
-                            pass
-        return changed
-    get_ipython().kernel._autograder_guard = check
-__autograder_guard_setup(NAMES)
-del __autograder_guard_setup
-"""
-# modules whose attributes the guard protects; the heavy ones only when the notebook imports them
-ALWAYS_GUARDED = ["builtins", "math", "statistics", "operator"]
-GUARDED_IF_USED = {
-    "numpy": ["numpy", "numpy.testing"],
-    "pandas": ["pandas", "pandas.testing", "pandas.api.types"],
-    "clusterkit": ["clusterkit"],
-}
-
-
-def guard_setup_code(nb) -> str:
-    import re
-
-    text = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    names = list(ALWAYS_GUARDED)
-    for top, mods in GUARDED_IF_USED.items():
-        if re.search(rf"^\s*(?:import|from)\s+{top}\b", text, re.M):
-            names += mods
-    return GUARD_SETUP.replace("NAMES", repr(names))
-
-
-GUARD_CHECK = "get_ipython().kernel._autograder_guard()"
-
 
 def _limited(argv: list[str]) -> None:
     import resource
 
     as_bytes, fsize = int(argv[0]), int(argv[1])
     cmd = argv[argv.index("--") + 1 :]
+    die_with_parent()
     if as_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (as_bytes, as_bytes))
     if fsize > 0:
@@ -131,6 +52,16 @@ def _limited(argv: list[str]) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.execv(cmd[0], cmd)
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux ``PR_SET_PDEATHSIG``)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+    except Exception:  # pragma: no cover - non-Linux
+        pass
 
 
 def _make_nondumpable() -> None:
@@ -167,6 +98,7 @@ def _kill_other_processes() -> None:
 
 def main(argv: list[str]) -> int:
     _make_nondumpable()
+    die_with_parent()
     reply_fd = os.dup(1)  # non-inheritable: the kernel never gets it
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
@@ -199,6 +131,8 @@ def main(argv: list[str]) -> int:
         run_sync(km.start_kernel)(extra_arguments=extra, cwd=os.getcwd())
     except Exception:  # noqa: BLE001 - nbclient will try again with the notebook's kernel
         km = None
+    if km is not None and limits.get("preimport"):
+        _preimport(km, limits["preimport"], run_sync)
     try:
         request = json.load(sys.stdin)
     except ValueError:  # the pipeline went away without a job
@@ -210,8 +144,10 @@ def main(argv: list[str]) -> int:
         run_sync(km.shutdown_kernel)(now=True)
         km = None
 
-    patched: list[str] = []
     truncated: set[int] = set()
+    extract_at = set(request.get("extract_at", []))
+    extract_code = request.get("extract_code", "")
+    answers_dir = request.get("answers_dir", ".autograder-answers")
 
     class Client(NotebookClient):
         def output(self, outs, msg, display_id, cell_index):
@@ -247,31 +183,18 @@ def main(argv: list[str]) -> int:
                     ]
                     cell.outputs.append(out)
 
-        async def guard_hook(self, cell, cell_index, **kw):
-            meta = cell.metadata.get("nbgrader", {})
-            if not request.get("guard", True) or not meta.get("grade") or meta.get("solution"):
+        async def extract_hook(self, cell, cell_index, execute_reply, **kw):
+            # after a test cell: the kernel writes the answer variables to the scratch directory (as data)
+            self.on_cell_executed_hook(cell, execute_reply)
+            if str(cell_index) not in extract_at:
                 return
-            msg_id = await _maybe_await(
-                self.kc.execute("", silent=True, store_history=False, user_expressions={"r": GUARD_CHECK})
-            )
-            reply = await self.async_wait_for_reply(msg_id, cell)
-            expr = (reply or {}).get("content", {}).get("user_expressions", {}).get("r", {})
-            if expr.get("status") == "ok":
-                import ast
-
-                try:
-                    names = ast.literal_eval(expr["data"]["text/plain"])
-                except (ValueError, SyntaxError, KeyError):
-                    names = ["<guard output unreadable>"]
-                patched.extend(n for n in names if n not in patched)
-            elif expr:
-                patched.append(f"<guard failed: {expr.get('ename')}>")
-
-        async def start_hook(self, **kw):
-            if request.get("guard", True):
-                code = guard_setup_code(self.nb)
-                msg_id = await _maybe_await(self.kc.execute(code, silent=True, store_history=False))
-                await self.async_wait_for_reply(msg_id)
+            path = os.path.join(os.getcwd(), answers_dir, f"{cell_index}.json")
+            code = extract_code.replace("__PATH__", repr(path))
+            msg_id = await _maybe_await(self.kc.execute(code, silent=True, store_history=False))
+            try:
+                await self.async_wait_for_reply(msg_id, cell)
+            except Exception:  # noqa: BLE001 - no answers file: the grader counts the check as not run
+                pass
 
     nb = nbformat.reads(json.dumps(request["notebook"]), as_version=4)
     client = Client(
@@ -280,16 +203,17 @@ def main(argv: list[str]) -> int:
         timeout=int(request.get("cell_timeout", 30)),
         interrupt_on_timeout=True,
         allow_errors=True,
-        raise_on_iopub_timeout=True,
+        # outputs are capped as they arrive (Client.output) and no grade depends on them: a slow drain after a
+        # flood of output (a loaded machine) is not an error
+        raise_on_iopub_timeout=False,
+        iopub_timeout=10,
         error_on_timeout=ERROR_ON_TIMEOUT,
         kernel_manager_class=LimitedKernelManager,
         resources={"metadata": {"path": os.getcwd()}},
         extra_arguments=extra,
         shutdown_kernel="immediate",
     )
-    client.on_cell_executed = client.on_cell_executed_hook
-    client.on_cell_execute = client.guard_hook
-    client.on_notebook_start = client.start_hook
+    client.on_cell_executed = client.extract_hook
 
     status, message = "ok", ""
     expired = threading.Event()
@@ -317,11 +241,28 @@ def main(argv: list[str]) -> int:
         message = f"{type(exc).__name__}: {exc}"[:2000]
     finally:
         timer.cancel()
-    reply = json.dumps({"notebook": nb, "status": status, "message": message, "patched": patched})
+    reply = json.dumps({"notebook": nb, "status": status, "message": message, "truncated": sorted(truncated)})
     with os.fdopen(reply_fd, "w") as fh:
         fh.write(reply)
     _kill_other_processes()
     return 0
+
+
+def _preimport(km, code: str, run_sync) -> None:
+    """Run the course's import statements silently in the fresh kernel (inside a function: no name is bound)."""
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = run_sync(kc.get_shell_msg)(timeout=120)
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                break
+    except Exception:  # noqa: BLE001 - the notebook imports what it needs anyway
+        pass
+    finally:
+        kc.stop_channels()
 
 
 async def _maybe_await(value):

@@ -1,12 +1,22 @@
-"""Autograde every imported submission with nbgrader, in parallel, each notebook executed in a sandbox.
+"""Autograde every imported submission with nbgrader, in parallel; trainee code runs only in a sandbox.
 
 Each (trainee, assignment) is one ``nbgrader autograde ASSIGNMENT --student ID --force`` run in a worker of a
-process pool (``--jobs``, default: the number of cores). Everything nbgrader does is unchanged (sanitising,
-putting back locked and deleted test cells, injecting hidden tests, saving grades, late penalties) except the
-execution step, which runs the notebook in a bubblewrap sandbox (see autograder/sandbox.py) with a per-cell
-timeout, a per-notebook time limit and a memory limit. Test cells that did not run (the kernel died, the time or
-memory ran out) get an error output before nbgrader scores them, so they score zero; afterwards every graded
-test cell's score is checked against its executed output and zeroed (and recorded) if it did not run cleanly.
+process pool (``--jobs``). nbgrader does its usual work (sanitising, restoring locked cells, saving grades, late
+penalties) with two steps replaced:
+
+* sanitising starts with :mod:`autograder.repair`: the submitted notebook is rebuilt on the released cells and
+  metadata (tampered grade ids, points, cell types, locked flags, checksums, deleted or reordered cells cost at
+  most the cells concerned and are listed in the result record's ``tampered``);
+* the execution step (:func:`execute_and_check`) runs the notebook WITHOUT its hidden tests in a bubblewrap
+  sandbox (autograder/sandbox.py, autograder/_executor.py) with per-cell, per-notebook and memory limits; after
+  each test cell the kernel writes the answer variables as JSON; then every test cell runs in full (visible and
+  hidden checks) in this process, against the course's own set-up code, with the answers bound as plain data
+  (autograder/checks.py). The outcome becomes the test cell's output, which nbgrader scores as usual.
+
+The trainee's kernel never receives hidden-test code, so nothing it does (rebinding names, monkeypatching,
+``sys.modules`` swaps, frame or ``gc`` inspection, event hooks, printing its history) can earn a point or reveal
+a hidden test. Per-check outcomes go to the result record's ``checks`` ({grade_id: score, max, status,
+message}); afterwards every graded test cell's gradebook score is checked against its output.
 
 Re-running is safe: a submission whose inputs and settings are unchanged and that has a result record is skipped
 (``--force`` regrades); nbgrader updates the same gradebook rows, so nothing is counted twice.
@@ -82,73 +92,142 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _sandboxed_execute_class():
-    import nbformat
     from nbgrader.preprocessors import NbGraderPreprocessor
 
-    from autograder.sandbox import execute_notebook
-
     class SandboxedExecute(NbGraderPreprocessor):
-        """nbgrader's Execute step, run by autograder/_executor.py inside the sandbox."""
+        """nbgrader's Execute step: the notebook without hidden tests in the sandbox, then every test cell in full
+        outside it (autograder/checks.py); each test cell gets the outcome as its output."""
 
         def preprocess(self, nb, resources):
-            settings: Settings = _RUN["settings"]
+            name = resources["nbgrader"]["notebook"]
             path = resources.get("metadata", {}).get("path")
-            start = time.monotonic()
-            reply = execute_notebook(
-                json.loads(nbformat.writes(nb)),
+            info = execute_and_check(
+                nb,
+                _RUN["source"](name),
                 Path(path) if path else None,
-                cell_timeout=settings.cell_timeout,
-                notebook_timeout=settings.notebook_timeout,
-                memory_mb=settings.memory_mb,
-                max_output_chars=settings.max_output_chars,
-                sandbox=_RUN["sandbox"],
-                prestart_next=_RUN.get("prestart", False),
+                _RUN["settings"],
+                _RUN["sandbox"],
+                _RUN.get("prestart", False),
             )
-            if reply.get("notebook"):
-                executed = nbformat.reads(json.dumps(reply["notebook"]), as_version=4)
-            else:
-                executed = nb
-            reason = {
-                "ok": "this cell did not run",
-                "dead_kernel": "the kernel died before this cell ran",
-                "notebook_timeout": "the notebook's time limit was reached before this cell ran",
-            }.get(reply.get("status"), f"the notebook could not be executed ({reply.get('status')})")
-            not_run = mark_unexecuted_tests(executed, reason)
-            _EXECUTIONS[resources["nbgrader"]["notebook"]] = {
-                "status": reply.get("status"),
-                "message": reply.get("message", ""),
-                "patched": reply.get("patched", []),
-                "not_run": not_run,
-                "seconds": round(time.monotonic() - start, 2),
-            }
-            return executed, resources
+            _EXECUTIONS.setdefault(name, {}).update(info)
+            return nb, resources
 
     return SandboxedExecute
+
+
+def _repair_class():
+    from nbgrader.preprocessors import NbGraderPreprocessor
+
+    from autograder.repair import repair
+
+    class RepairFromRelease(NbGraderPreprocessor):
+        """First sanitising step: the submitted notebook rebuilt on the released cells and metadata."""
+
+        def preprocess(self, nb, resources):
+            name = resources["nbgrader"]["notebook"]
+            release = _RUN["release"](name)
+            if release is None:
+                return nb, resources
+            fixed, tampered = repair(nb, release)
+            _EXECUTIONS.setdefault(name, {})["tampered"] = tampered
+            return fixed, resources
+
+    return RepairFromRelease
+
+
+NOT_RUN_REASONS = {
+    "ok": "this cell did not run",
+    "dead_kernel": "the kernel died before this cell ran",
+    "notebook_timeout": "the notebook's time limit was reached before this cell ran",
+}
+
+
+def execute_and_check(
+    nb, source, data_dir: Path | None, settings: Settings, sandbox: bool, prestart: bool = False
+) -> dict:
+    """Run ``nb`` (hidden tests removed) in the sandbox, then its test cells in full here; update ``nb``.
+
+    ``source`` is the source notebook (set-up code and answer names). Each test cell's outputs become the
+    visible checks' printed text plus, unless it passed, an error output with the plain-words message, so
+    that nbgrader scores it as it would in the kernel. Returns the execution summary with ``checks``.
+    """
+    from nbformat import NotebookNode
+
+    from autograder import checks
+    from autograder.sandbox import execute_notebook
+
+    start = time.monotonic()
+    kernel_nb = json.loads(json.dumps(nb))
+    tests = [i for i, c in enumerate(nb.cells) if checks.is_test_cell(c)]
+    for i in tests:
+        kernel_nb["cells"][i]["source"] = checks.visible_part(nb.cells[i].source)
+    names = checks.answer_names(source)
+    reply = execute_notebook(
+        kernel_nb,
+        data_dir,
+        cell_timeout=settings.cell_timeout,
+        notebook_timeout=settings.notebook_timeout,
+        memory_mb=settings.memory_mb,
+        max_output_chars=settings.max_output_chars,
+        sandbox=sandbox,
+        extract_at=tests,
+        extract_code=checks.extract_code(names),
+        preimport=_RUN.get("preimport", ""),
+        prestart_next=prestart,
+    )
+    executed = reply.get("notebook")
+    if executed and len(executed.get("cells", [])) == len(nb.cells):
+        for cell, done in zip(nb.cells, executed["cells"], strict=True):
+            if cell.cell_type == "code":
+                cell.outputs = [NotebookNode(o) for o in json.loads(json.dumps(done.get("outputs", [])))]
+                cell.execution_count = done.get("execution_count")
+    status = reply.get("status") if executed else (reply.get("status") or "executor_failed")
+    reason = NOT_RUN_REASONS.get(status, f"the notebook could not be executed ({status})")
+    setup = checks.setup_cells(source)
+    answers = reply.get("answers", {})
+    results, not_run = {}, []
+    for i in tests:
+        cell = nb.cells[i]
+        gid = cell.metadata["nbgrader"]["grade_id"]
+        if cell.get("execution_count") is None or not executed:
+            res = checks.CheckResult("not_run", reason, "NotExecutedError")
+            not_run.append(gid)
+        elif str(i) not in answers:
+            res = checks.CheckResult(
+                "error", "the answers could not be read after this check ran", "AnswersUnavailable"
+            )
+        else:
+            try:
+                res = checks.run_check(setup, cell.source, checks.load_answers(answers[str(i)]), gid)
+            except checks.SetupFailed as exc:
+                res = checks.CheckResult(
+                    "error", f"the grader could not prepare this check: {exc}", "GraderError"
+                )
+        outs = [NotebookNode(output_type="stream", name="stdout", text=res.stdout)] if res.stdout else []
+        if res.status != "pass":
+            outs.append(
+                NotebookNode(
+                    output_type="error",
+                    ename=res.ename or "Error",
+                    evalue=res.message,
+                    traceback=[f"{res.ename or 'Error'}: {res.message}"],
+                )
+            )
+        cell.outputs = outs
+        results[gid] = {"status": res.status, "message": res.message}
+    return {
+        "status": status,
+        "message": reply.get("message", ""),
+        "not_run": not_run,
+        "truncated": len(reply.get("truncated", []) or []),
+        "checks": results,
+        "seconds": round(time.monotonic() - start, 2),
+    }
 
 
 def is_test_cell(cell) -> bool:
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
-def mark_unexecuted_tests(nb, reason: str) -> list[str]:
-    """Give every autograded test cell that did not run an error output (so nbgrader scores it 0)."""
-    from nbformat import NotebookNode
-
-    not_run = []
-    for cell in nb.cells:
-        if is_test_cell(cell) and cell.source.strip() and cell.get("execution_count") is None:
-            if not any(o.get("ename") == "NotExecutedError" for o in cell.outputs):
-                cell.outputs.append(
-                    NotebookNode(
-                        output_type="error",
-                        ename="NotExecutedError",
-                        evalue=reason,
-                        traceback=[f"NotExecutedError: {reason}"],
-                    )
-                )
-            not_run.append(cell.metadata["nbgrader"]["grade_id"])
-    return not_run
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -199,10 +278,16 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
     warnings.filterwarnings("ignore", message=".*not in session.*")
     warnings.filterwarnings("ignore", message=".*missing an id field.*")
     t0 = time.monotonic()
-    _RUN.update(settings=settings, sandbox=sandbox)
+    _RUN.update(
+        settings=settings,
+        sandbox=sandbox,
+        source=lambda nb: _notebook(course_dir / "source" / assignment / f"{nb}.ipynb"),
+        release=lambda nb: _notebook(course_dir / "release" / assignment / f"{nb}.ipynb"),
+    )
     _EXECUTIONS.clear()
     api = _api(course_dir)
     sandboxed = _sandboxed_execute_class()
+    repair_step = _repair_class()
     result: dict = {}
     sub_dir = course_dir / "submitted" / student / assignment
     if not list(sub_dir.glob("*.ipynb")):
@@ -215,6 +300,7 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
             app.autograde_preprocessors = [
                 sandboxed if p is Execute else p for p in app.autograde_preprocessors
             ]
+            app.sanitize_preprocessors = [repair_step, *app.sanitize_preprocessors]
             result = capture_log(app)
         text = result.get("error", "") + result.get("log", "")
         if result["success"] or not ("database is locked" in text or "IntegrityError" in text):
@@ -228,6 +314,8 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
         "log": (result.get("log") or "")[-4000:] if not result["success"] else "",
         "notebooks": {},
         "flags": [],
+        "tampered": [],
+        "checks": {},
         "sandbox": sandbox,
     }
     if not result["success"]:
@@ -242,6 +330,22 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
     record["input_hash"] = submission_hash(course_dir, assignment, student, settings, sandbox)
     atomic_write_json(result_path(course_dir, assignment, student), record)
     return record
+
+
+_NOTEBOOKS: dict[tuple[str, float], object] = {}
+
+
+def _notebook(path: Path):
+    """A source or release notebook (read once per worker and file version); None if missing."""
+    import nbformat
+
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        return None
+    if key not in _NOTEBOOKS:
+        _NOTEBOOKS[key] = nbformat.read(path, as_version=4)
+    return _NOTEBOOKS[key]
 
 
 def record_empty_submission(course_dir: Path, assignment: str, student: str) -> dict:
@@ -306,10 +410,11 @@ def verify(course_dir: Path, assignment: str, student: str, record: dict) -> Non
                 record["flags"].append(
                     f"{name}: {status.replace('_', ' ')} ({info.get('message', '')[:120]})"
                 )
-            if info.get("patched"):
-                record["flags"].append(
-                    f"{name}: monkeypatching detected and undone before tests: {info['patched'][:5]}"
-                )
+            for what in info.get("tampered", []):
+                record["tampered"].append(f"{name}/{what}")
+                record["flags"].append(f"{name}: tampered: {what}")
+            if info.get("truncated"):
+                record["flags"].append(f"{name}: output capped in {info['truncated']} cell(s)")
             for c in graded.cells:
                 enames = {o.get("ename") for o in c.get("outputs", []) if o.get("output_type") == "error"}
                 where = (
@@ -353,6 +458,16 @@ def verify(course_dir: Path, assignment: str, student: str, record: dict) -> Non
                         f"{name}/{grade.name}: gradebook {grade.auto_score} != output {expected}"
                     )
                 info["cells"][grade.name] = cinfo
+                outcome = info.get("checks", {}).get(grade.name, {})
+                status = outcome.get("status") or ("pass" if not errors else "fail")
+                if grade.auto_score == 0 and status == "pass":
+                    status = "fail"
+                record["checks"][grade.name] = {
+                    "score": float(grade.auto_score or 0),
+                    "max": float(grade.max_score or 0),
+                    "status": status,
+                    "message": outcome.get("message", ""),
+                }
             gb.db.commit()
             # edited or deleted test cells (compared with the released version)
             released = {}
@@ -486,6 +601,12 @@ def autograde_all(
 
     from autograder import sandbox as sandbox_mod
 
+    sandbox_mod.remove_stale_cgroups()
+    from autograder.checks import preimport_code
+
+    _RUN["preimport"] = preimport_code(
+        _notebook(p) for a in assignments for p in sorted((course_dir / "source" / a).glob("*.ipynb"))
+    )
     with tempfile.TemporaryDirectory(prefix="autograder-run-") as scratch_root:
         sandbox_mod.SCRATCH_ROOT = scratch_root
         _RUN["prestart"] = True
@@ -493,16 +614,20 @@ def autograde_all(
             _run_pool(course_dir, todo, settings, sandbox, jobs, records, progress)
         finally:
             sandbox_mod.discard_warm()
+            sandbox_mod.remove_stale_cgroups(own=True)
             sandbox_mod.SCRATCH_ROOT = None
             _RUN["prestart"] = False
     return sorted(records, key=lambda r: (r["student"], r["assignment"]))
 
 
 def _warm_up(settings: Settings, sandbox: bool) -> None:
-    """Pool initializer: start this worker's first executor (and kernel) before its first submission."""
+    """Pool initializer: die with the grading process; start the first executor (and kernel) ahead of time."""
     from autograder import sandbox as sandbox_mod
+    from autograder._executor import die_with_parent
 
-    key = (sandbox, settings.memory_mb, settings.max_output_chars)
+    die_with_parent()
+
+    key = (sandbox, settings.memory_mb, settings.max_output_chars, _RUN.get("preimport", ""))
     sandbox_mod._WARM[key] = sandbox_mod._start_executor(*key)
 
 

@@ -8,6 +8,7 @@ that course (so the locked cells, ids and checksums are the real ones) with the 
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -27,47 +28,48 @@ def _meta(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: i
 
 
 def fixture_notebook() -> nbformat.NotebookNode:
+    """Two answers in the course's convention (one variable per answer cell, named like its grade id)."""
     cells = [
         new_markdown_cell("# Fixture exercise\nShares and a location quotient."),
-        new_code_cell("import math", metadata=_meta("setup", grade=False, solution=False, locked=True)),
         new_code_cell(
-            "def share(part, total):\n"
-            '    """Share of part in total; ValueError when total is zero."""\n'
-            "    ### BEGIN SOLUTION\n"
-            "    if total == 0:  # SOLUTION-ONLY-guard-total\n"
-            '        raise ValueError("total must be positive")\n'
-            "    return part / total\n"
-            "    ### END SOLUTION",
+            "import math\n\nPARTS = {'a': (1, 4), 'b': (3, 4), 'c': (1, 3), 'zero': (1, 0)}\n"
+            "E_IR, E_R, E_IN, E_N = 5, 50, 100, 500",
+            metadata=_meta("setup", grade=False, solution=False, locked=True),
+        ),
+        new_code_cell(
+            "share = None\n"
+            "### BEGIN SOLUTION\n"
+            "share = {}\n"
+            "for key, (part, total) in PARTS.items():\n"
+            "    share[key] = part / total if total else None  # SOLUTION-ONLY-guard-total\n"
+            "### END SOLUTION",
             metadata=_meta("share", grade=False, solution=True, locked=False),
         ),
         new_code_cell(
-            'assert share(1, 4) == 0.25, "share(1, 4) should be 0.25"',
+            "from clusterkit.grading import expect_answered\n"
+            'expect_answered(share, "the shares")\n'
+            'assert share["a"] == 0.25, "share(1, 4) should be 0.25"',
             metadata=_meta("test_share", grade=True, solution=False, locked=True, points=1),
         ),
         new_code_cell(
-            'assert math.isclose(share(3, 4), 0.75), "share(3, 4) should be 0.75"\n'
+            'assert math.isclose(share["b"], 0.75), "share(3, 4) should be 0.75"\n'
             "### BEGIN HIDDEN TESTS\n"
-            'assert math.isclose(share(1, 3), 0.333333333, rel_tol=1e-6), "HIDDEN-CHECK-share-thirds"\n'
-            "try:\n"
-            "    share(1, 0)\n"
-            "except ValueError:\n"
-            "    pass\n"
-            "else:\n"
-            '    raise AssertionError("HIDDEN-CHECK-zero-total")\n'
+            'assert math.isclose(share["c"], 0.333333333, rel_tol=1e-6), "HIDDEN-CHECK-share-thirds"\n'
+            'assert share["zero"] is None, "HIDDEN-CHECK-zero-total"\n'
             "### END HIDDEN TESTS",
             metadata=_meta("test_share_hidden", grade=True, solution=False, locked=True, points=2),
         ),
         new_code_cell(
-            "def location_quotient(e_ir, e_r, e_in, e_n):\n"
-            "    ### BEGIN SOLUTION\n"
-            "    return (e_ir / e_r) / (e_in / e_n)  # SOLUTION-ONLY-lq-formula\n"
-            "    ### END SOLUTION",
+            "lq = None\n"
+            "### BEGIN SOLUTION\n"
+            "lq = (E_IR / E_R) / (E_IN / E_N)  # SOLUTION-ONLY-lq-formula\n"
+            "### END SOLUTION",
             metadata=_meta("lq", grade=False, solution=True, locked=False),
         ),
         new_code_cell(
-            'assert math.isclose(location_quotient(20, 100, 200, 2000), 2.0), "LQ of 2x concentration is 2"\n'
+            'assert isinstance(lq, float), "the location quotient should be a number"\n'
             "### BEGIN HIDDEN TESTS\n"
-            'assert math.isclose(location_quotient(5, 50, 100, 500), 0.5), "HIDDEN-CHECK-lq-half"\n'
+            'assert math.isclose(lq, 0.5), "HIDDEN-CHECK-lq-half"\n'
             "### END HIDDEN TESTS",
             metadata=_meta("test_lq", grade=True, solution=False, locked=True, points=2),
         ),
@@ -75,6 +77,31 @@ def fixture_notebook() -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
+
+
+def solutions(source_nb) -> dict[str, str]:
+    """grade_id -> the instructor's answer code of each answer cell (solution regions only, markers removed)."""
+    out = {}
+    for cell in source_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            out[meta["grade_id"]] = SOLUTION.sub(lambda m: m.group(1), cell.source)
+    return out
+
+
+def submission(release_nb, code: dict[str, str]) -> nbformat.NotebookNode:
+    """The released notebook with answer cells replaced by ``code`` (grade_id -> source); written answers filled."""
+    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in code:
+            cell.source = code[gid]
+        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = "My written answer."
     return nb
 
 
@@ -89,10 +116,10 @@ def write_fixture_course(root: Path) -> Path:
 
 
 # Answers per persona for the fixture: {solution grade_id: code}, plus extra edits. Expected scores of 5.
-SHARE_OK = "def share(part, total):\n    if not total:\n        raise ValueError('no total')\n    return part / float(total)"
-SHARE_PARTIAL = "def share(part, total):\n    return part / float(total)"
-SHARE_WRONG = "def share(part, total):\n    return part * total"
-LQ_OK = "def location_quotient(e_ir, e_r, e_in, e_n):\n    return e_ir * e_n / (e_r * e_in)"
+SHARE_OK = "share = {k: (p / t if t else None) for k, (p, t) in PARTS.items()}"
+SHARE_PARTIAL = "share = {k: p / t for k, (p, t) in PARTS.items() if t}"
+SHARE_WRONG = "share = {k: p * t for k, (p, t) in PARTS.items()}"
+LQ_OK = "lq = E_IR * E_N / (E_R * E_IN)"
 
 PERSONAS: dict[str, dict] = {
     # name: answers, expected score, and how the file is delivered
@@ -128,7 +155,7 @@ PERSONAS: dict[str, dict] = {
     "monkeypatch": {
         "answers": {
             "share": "import math\nmath.isclose = lambda *a, **k: True\n"
-            "def share(part, total):\n    if total == 0:\n        raise ValueError('zero')\n    return 0.25",
+            "share = {'a': 0.25, 'b': 0.5, 'c': 0.5, 'zero': None}",
             "lq": LQ_OK,
         },
         "score": 3.0,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -22,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder import cohort
 from autograder.feedback import hidden_fragments
 from autograder.sandbox import bwrap_works
 
@@ -40,28 +40,7 @@ def _assignment() -> str | None:
 
 
 A = _assignment()
-SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
-
-
-def answers(source_nb) -> dict[str, str]:
-    """grade_id -> the instructor's answer code (solution regions only, markers removed)."""
-    out = {}
-    for cell in source_nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code":
-            out[meta["grade_id"]] = SOLUTION.sub(lambda m: m.group(1), cell.source)
-    return out
-
-
-def make(release_nb, code: dict[str, str]) -> nbformat.NotebookNode:
-    nb = nbformat.from_dict(json.loads(json.dumps(release_nb)))
-    for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in code:
-            cell.source = code[gid]
-        elif cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
-            cell.source = "My written answer."
-    return nb
+answers, make = cohort.solutions, cohort.submission
 
 
 @pytest.fixture(scope="module")

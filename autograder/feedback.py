@@ -450,10 +450,6 @@ def generate_feedback(
                         f"Execution stopped: {info.get('status', '').replace('_', ' ')}. "
                         "Checks that did not run score 0."
                     )
-                if info.get("patched"):
-                    notes.append(
-                        "Your code replaced functions the checks use; they were restored before checking."
-                    )
                 if info.get("deleted_tests") or info.get("edited_tests") or record.get("tampered"):
                     notes.append("Check cells you deleted or edited were restored before grading.")
                 header = render_header(

@@ -181,6 +181,15 @@ def test_no_solution_or_hidden_test_line_anywhere_in_the_site():
     assert not leaks, f"{len(leaks)} solution/hidden-test lines published, e.g. {leaks[:5]}"
 
 
+def test_no_source_is_cited_by_an_internal_file_name():
+    """Readers cannot open the course's internal source files: pages cite headline, publisher and date."""
+    seed_file = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
+    hits = [(path, m.group(0)) for path, text in published().items() for m in [seed_file.search(text)] if m]
+    assert not hits, f"internal source file names published: {hits[:10]}"
+    bib = published().get("book/bibliography.html", "")
+    assert "Clustering Within The Scope of The Project" in bib and "July 19, 2013" in bib
+
+
 def test_teaching_notes_and_trainer_guide_are_not_published():
     sources = list(ROOT.glob("cases/*/teaching-notes.md")) + list((ROOT / "trainer").rglob("*.md"))
     names = [

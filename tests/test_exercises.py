@@ -127,6 +127,28 @@ def test_rubric_covers_every_written_answer(name):
             assert _nbg(c)["grade_id"] in rubric, f"rubric of {name} does not cover {_nbg(c)['grade_id']}"
 
 
+def _run_check(name: str, var: str, value) -> None:
+    """Run the setup cell and the check cell of ``var`` (visible and hidden tests) with ``var = value``."""
+    nb = _load(name)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    check = next(c for c in nb.cells if _nbg(c).get("grade_id") == f"check_{var}")
+    ns: dict = {}
+    exec(compile(setup.source, f"{name}:setup", "exec"), ns)
+    ns[var] = value
+    exec(compile(check.source, f"{name}:check_{var}", "exec"), ns)
+
+
+def test_ex5_q5_counts_the_university_and_the_chamber_as_members():
+    """13 committed firms + a university department + the chamber of commerce = 15 members: eligible."""
+    from clusterkit.data import load_case
+
+    survey = load_case("ecei-field-projects")["wedding_survey"]
+    assert int((survey["willingness_to_pay_fee"] >= 4).sum()) == 13
+    _run_check("ex5-field-project", "q5_eligible", True)
+    with pytest.raises(Exception, match="eligibility"):
+        _run_check("ex5-field-project", "q5_eligible", False)
+
+
 def test_sources_match_their_authoring_modules(capsys):
     """The notebooks are written by exercises/authoring/build.py: edit the module, then rebuild."""
     import importlib.util

@@ -127,8 +127,8 @@ def cells():
             ## Q2 — Cluster stars of Kahramanmaraş (2 points)
 
             The European Cluster Observatory gives a region one star for each of *size* (top 10% of regions by
-            employment in the sector), *specialisation* ($LQ \\ge 2$) and *focus* (top 10% of regions by the sector's
-            share of the region's employment). Give the **number of stars (0–3) of every sector in Kahramanmaraş in
+            employment in the sector), *specialisation* ($LQ \\ge 2$) and *focus* (the province–sector cell is among the
+            top 10% of **all** province–sector cells by the sector's share of the province's employment). Give the **number of stars (0–3) of every sector in Kahramanmaraş in
             2013**, comparing all provinces in the table, as a Series indexed by sector code.
             """
         ),

@@ -282,8 +282,9 @@ def cells():
 
             In 150–250 words: does İzmir's wind chain show a "smile" (more value at the ends than in the middle)?
             Where does the chain lose most purchases to other regions, and is the wind-equipment sector a *key
-            sector* of the regional economy (backward and forward linkage both above 1)? Is buying inputs outside
-            the region always a loss?
+            sector* of the regional economy? Use the worked example's definition, `inputoutput.key_sectors(L, Z=Z,
+            x=x)`: Rasmussen backward linkage and Ghosh forward linkage, **both strictly above 1** (the average).
+            Is buying inputs outside the region always a loss?
             """
         ),
         written(
@@ -292,8 +293,9 @@ def cells():
             """
             Model answer (trainers): margins are thinnest in assembly and raw materials and thickest at the ends
             (finance, project development, R&D, O&M): a smile. Blades, raw materials and assembly leak most
-            purchases. WEQ has the highest output multiplier and backward linkage but a Rasmussen forward index
-            below 1: backward-oriented, not a key sector (MAN is). Imports can be the efficient choice.
+            purchases. With key_sectors(L, Z=Z, x=x), WEQ's backward (about 0.97) and Ghosh forward (about 0.99)
+            linkages are both below 1: weakly linked, not a key sector, because about 60% of its inputs are
+            imported (the chain's leak). Imports can be the efficient choice.
             """,
         ),
         md(
@@ -310,8 +312,9 @@ def cells():
             4,
             """
             Model answer (trainers): e.g. the blades' supply chain (largest value added and largest leak) or
-            operation and maintenance (high margin, many jobs, grows with the installed base); WEQ's multiplier
-            supports it but it creates fewer jobs per euro than services; risk: a few turbine makers decide.
+            operation and maintenance (high margin, many jobs, grows with the installed base); WEQ's jobs
+            multiplier is low because its inputs are imported, and supplier development would raise it; risk: a
+            few turbine makers decide.
             """,
         ),
     ]

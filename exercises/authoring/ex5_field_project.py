@@ -32,9 +32,9 @@ def cells():
             **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
             answers (W1, W2) that a trainer grades by hand.
 
-            In the first train-the-trainers programme of the European Foundation for Cluster Excellence
+            In the first programme in which the European Foundation for Cluster Excellence trained trainers
             (2012–2013), teams of participants applied the cluster-excellence method to 13 real cluster
-            initiatives in 13 European regions — from wicker in Rzeszów to wedding tourism in Killarney. One of
+            initiatives, one in each of 13 regions of Europe — from wicker in Rzeszów to wedding tourism in Killarney. One of
             them was **wedding textiles in İzmir**. Read the case study *ECEI field projects*
             (in the book's *Cases* part; file `cases/ecei-field-projects/case.md`) first.
 
@@ -213,16 +213,17 @@ def cells():
             """
             ## Q5 — Eligible? (2 points)
 
-            The initiative plans a cluster manager at **1.0 FTE** and, besides the firms, a university department
-            and the chamber of commerce as members (**3 member types**). Its committed firms are those of Q4.
-            Would it meet the eligibility rules? Answer `True` or `False` (you may use
+            The initiative plans a cluster manager at **1.0 FTE**. Its members would be the committed firms of
+            Q4 **plus** a university department and the chamber of commerce, which have both signed up: so the
+            committed members are the committed firms + 2, and there are **3 member types** (firms, research and
+            education, a public body). Would it meet the eligibility rules? Answer `True` or `False` (you may use
             `excellence.check_eligibility`, which also says why).
             """
         ),
         answer(
             "q5_eligible",
             """
-            committed = int((survey["willingness_to_pay_fee"] >= 4).sum())
+            committed = int((survey["willingness_to_pay_fee"] >= 4).sum()) + 2  # the firms + university + chamber
             ok, reasons = excellence.check_eligibility(
                 {"management_fte": 1.0, "committed_members": committed, "member_types": 3}
             )
@@ -236,7 +237,7 @@ def cells():
             g.expect_choice(q5_eligible, [True, False], "your eligibility answer")
             """,
             """
-            _n = int((_survey["willingness_to_pay_fee"] >= 4).sum())
+            _n = int((_survey["willingness_to_pay_fee"] >= 4).sum()) + 2  # committed firms + university + chamber
             _ok, _why = excellence.check_eligibility({"management_fte": 1.0, "committed_members": _n, "member_types": 3})
             g.expect_equal(q5_eligible, bool(_ok), "your eligibility answer")
             """,
@@ -258,7 +259,8 @@ def cells():
             """
             Model answer (trainers): value concentrates in cutting and sewing and in brand/showroom/fairs;
             fabric supply is mostly bought outside the region; readiness differs by stage; joint marketing at
-            foreign fairs has the broadest support; with 13 committed firms the organisation falls short of 15.
+            foreign fairs has the broadest support; 13 committed firms plus the university department and the
+            chamber make exactly 15 committed members: eligible, but with no margin (one firm leaving breaks it).
             """,
         ),
         md(

@@ -248,19 +248,23 @@ def key_sectors(
 
     Backward = Rasmussen power of dispersion (column sums of ``L``); forward = Ghosh normalised row sums when
     ``Z`` and ``x`` are given (Miller & Blair's recommendation), otherwise Rasmussen sensitivity of dispersion.
-    Categories (both indices compared with ``threshold`` = 1, the average):
+    A linkage counts as strong when it is **above** ``threshold`` (default 1, the average over sectors), strictly:
+    the published rule is "above average" (Rasmussen 1956; Hirschman 1958; Miller & Blair 2009, sec. 12.2), so a
+    sector exactly at the average is not strong. Categories:
 
-    ================  ================  ==================  ===============================================
-    backward >= 1     forward >= 1      ``category``        Miller & Blair (2009, sec. 12.2) wording
-    ================  ================  ==================  ===============================================
-    yes               yes               key sector          generally dependent on inter-industry flows
-    yes               no                backward-oriented   dependent on inter-industry supply
-    no                yes               forward-oriented    dependent on inter-industry demand
-    no                no                weakly linked       generally independent
-    ================  ================  ==================  ===============================================
+    ================  ================  ==================
+    backward > 1      forward > 1       ``category``
+    ================  ================  ==================
+    yes               yes               key sector
+    yes               no                backward-oriented
+    no                yes               forward-oriented
+    no                no                weakly linked
+    ================  ================  ==================
 
-    "Key sector" in the sense of Rasmussen (1956) and Hirschman (1958). Returns ``backward``, ``forward`` and
-    ``category`` indexed by sector.
+    "Key sector" (both above average) is the published term (Rasmussen 1956, Hirschman 1958). The three other
+    labels are this course's own shorthand; textbooks name those quadrants differently. Which forward index is
+    used changes the verdict, so say which one you used. Returns ``backward``, ``forward`` and ``category``
+    indexed by sector.
     """
     ras = rasmussen_linkages(L)
     if (Z is None) != (x is None):
@@ -270,7 +274,7 @@ def key_sectors(
         fwd = ghosh_forward_linkages(Z, x)
         forward = align_labels(fwd, ras.index, name="Z/x sectors", reference="the sectors of L")
     out = pd.DataFrame({"backward": ras["backward"], "forward": forward.to_numpy()}, index=ras.index)
-    b, f = out["backward"] >= threshold, out["forward"] >= threshold
+    b, f = out["backward"] > threshold, out["forward"] > threshold
     out["category"] = [KEY_SECTOR_LABELS[(bb, ff)] for bb, ff in zip(b, f, strict=True)]
     return out
 

@@ -281,6 +281,19 @@ def _top_share_flags(mat: np.ndarray, pct: float, name: str) -> np.ndarray:
     return (mat >= kth[None, :]) & (mat > 0)
 
 
+def _top_share_overall(mat: np.ndarray, pct: float, name: str, cols: np.ndarray | None = None) -> np.ndarray:
+    """True where a cell is in the top ``pct`` of ALL cells of ``mat`` (pooled over regions and categories; only
+    the columns flagged in ``cols`` take part) and is positive. Same tie rule as :func:`_top_share_flags`."""
+    if not 0 < pct <= 1:
+        raise ValueError(f"{name} must be in (0, 1], got {pct!r}")
+    cols = np.ones(mat.shape[1], dtype=bool) if cols is None else cols
+    pool = mat[:, cols].ravel()
+    n = pool.size
+    k = max(1, math.ceil(pct * n - 1e-9))
+    kth = np.partition(pool, n - k)[n - k]
+    return (mat >= kth) & (mat > 0) & cols[None, :]
+
+
 def _check_denominator(denominator: str) -> None:
     if denominator not in ("total", "traded"):
         raise ValueError(f"denominator must be 'total' or 'traded', got {denominator!r}")
@@ -337,11 +350,16 @@ def cluster_stars(
     * ``size``: the region is in the top ``size_pct`` of all regions in the table by employment ``E_ir`` in the
       category (fewer than ``size_pct * n_regions`` regions have more; ties at the threshold all qualify);
     * ``specialisation``: ``LQ_ir >= lq_threshold`` (see :func:`location_quotient`);
-    * ``focus``: the region is in the top ``focus_pct`` of regions by the category's share of the region's
-      employment ``E_ir / E_r`` (same tie rule).
+    * ``focus``: the cell is in the top ``focus_pct`` of ALL (region, category) cells of the table - pooled
+      over every category, not within one - by the category's share of the region's employment ``E_ir / E_r``
+      (same tie rule). Ranked within one category, that share would order regions exactly as the LQ does (the
+      category's national share is a common divisor) and focus would repeat specialisation; pooled, it rewards
+      categories that weigh heavily in their region's economy, large or not specialised as they may be.
 
     Cells with zero employment get no star. ``stars = size + specialisation + focus`` (0..3). Source: European
-    Cluster Observatory methodology (clusterobservatory.eu; Ketels & Protsiv 2014) - 10% / LQ 2 / 10% defaults.
+    Cluster Observatory, "Evaluation of regional cluster strength" (clusterobservatory.eu, star methodology:
+    size = top 10% of regions within the category, specialisation = LQ >= 2, focus = top 10% of all clusters by
+    the share of their region's total employment); Ketels & Protsiv 2014. Defaults 10% / LQ 2 / 10%.
 
     Returns a DataFrame indexed by (region, industry) with columns ``employment``, ``lq``, ``share``
     (``E_ir / E_r``, traded employment with ``denominator="traded"``), ``size``, ``specialisation``, ``focus``
@@ -355,7 +373,7 @@ def cluster_stars(
     mask = _traded_mask(df, grid, traded) if denominator == "traded" else None
     lq, share = _lq_matrix(grid, emp, mask)
     size = _top_share_flags(emp, size_pct, "size_pct")
-    focus = _top_share_flags(share, focus_pct, "focus_pct")
+    focus = _top_share_overall(share, focus_pct, "focus_pct", mask)
     spec = (lq >= lq_threshold) & (emp > 0)
     at = grid.at_pairs
     size_p, spec_p, focus_p = at(size), at(spec), at(focus)

@@ -3,7 +3,7 @@
 from nbbuild import answer, check, code, md, written
 
 NAME = "ex1-mapping-leading-sectors"
-TOTAL = 20
+TOTAL = 22
 
 LOAD = 'from clusterkit.data import load_case as _load\n_emp = _load("sme-networking-turkey")["employment"]'
 
@@ -14,8 +14,9 @@ def cells():
             """
             # Exercise 1 — Mapping the leading sectors of the pilot provinces
 
-            **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            **Total: 22 points** — 12 points for six autograded answers (Q1–Q6) and 10 points for two written
+            answers (W1, W2) that a trainer grades by hand. **Time: about 120 minutes**
+            (15 minutes per autograded question, 20 for W1 and 30 for W2).
 
             The SME Networking project (Ministry of Economy, 2011–2013) opened a *Clusters Info Spot* in each of five
             pilot provinces — Çorum, Trabzon, Samsun, Kahramanmaraş and Gaziantep — and set out to identify each
@@ -266,10 +267,47 @@ def cells():
         ),
         md(
             """
+            ## Q6 — Strong clusters by the US rule (2 points)
+
+            The US Cluster Mapping Project calls a traded cluster *strong* in a region when its location quotient
+            (over **traded** employment) is in the top quarter of the regions that have the cluster, its employment
+            and its establishments are above the bottom quarter, and its LQ is at least 1. Use
+            `mapping.strong_clusters(emp_2013, traded=...)`, passing the `traded` flags of `sectors` as a Series
+            indexed by sector code, and list the **sector codes that are strong clusters in Samsun in 2013**.
+            Compare them with the sectors that earn at least two European stars in Samsun (Q2's method) before
+            you answer W1: the two verdicts do not always agree. Answer with a list of sector codes.
+            """
+        ),
+        answer(
+            "q6_strong_samsun",
+            """
+            strong = mapping.strong_clusters(emp_2013, traded=sectors.set_index("sector_code")["traded"])
+            q6_strong_samsun = sorted(strong.xs("Samsun", level=0).query("strong").index)
+            """,
+        ),
+        check(
+            "q6_strong_samsun",
+            2,
+            """
+            g.expect_answered(q6_strong_samsun, "the strong clusters of Samsun")
+            g.expect_labels(q6_strong_samsun, [s for s in SECTOR_CODES if s in q6_strong_samsun], "the list of strong clusters", noun="sector")
+            """,
+            """
+            _t = _emp[_emp["year"] == 2013]
+            _tr = _load("sme-networking-turkey")["sectors"].set_index("sector_code")["traded"]
+            _sc = mapping.strong_clusters(_t, traded=_tr, region="province", industry="sector_code").xs("Samsun", level=0)
+            g.expect_same_set(q6_strong_samsun, list(_sc.index[_sc["strong"]]), "the list of strong clusters", noun="sector")
+            """,
+            "Q6",
+            LOAD,
+        ),
+        md(
+            """
             ## W1 — What the map says (4 points)
 
             In 150–250 words: which sectors stand out as leading sectors in the five pilot provinces, and how
-            confident are you? Use your star ratings and the shift-share results (is a sector growing because the
+            confident are you? Use your star ratings, the US strong-cluster verdict of Q6 (where does it disagree
+            with the stars, and why?) and the shift-share results (is a sector growing because the
             whole country grows, because its industry grows, or because the province does better?). Name at least
             one limitation of mapping with registered employment data.
             """
@@ -281,7 +319,8 @@ def cells():
             Model answer (trainers): the pilot provinces' leading traded sectors combine a specialisation star with
             size or focus; a positive regional shift shows a local competitive advantage beyond national and
             industry growth. Limitations: registered employment misses informal work, sector codes are broad,
-            one period of two years is short, LQ is unstable for small provinces. See rubrics/.
+            one period of two years is short, LQ is unstable for small provinces. In Samsun the US rule also calls
+            BAS and BUS strong (traded-employment LQ, peer percentiles) where the stars do not. See rubrics/.
             """,
         ),
         md(

@@ -30,7 +30,8 @@ def cells():
             # Exercise 2 — The clean-energy value chain of İzmir
 
             **Total: 20 points** — 12 points for six autograded answers (Q1–Q6) and 8 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 120 minutes**
+            (10–15 minutes per autograded question, 20 for W1 and 25 for W2).
 
             The BEST For Energy project (İzmir Development Agency with ENSİA, from July 2020, EU-funded) set out to
             build a competitive clean-energy and clean-technology cluster in İzmir, starting with a value-chain

@@ -23,7 +23,8 @@ def cells():
             # Exercise 4 — Cluster-management excellence: a machinery cluster against gold-label peers
 
             **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 105 minutes**
+            (10 minutes per autograded question, 20 for W1 and 30 for W2).
 
             İŞİM, the Turkish construction- and work-machinery cluster association, took part in the EU project
             CLUSTEM with partner clusters in Italy, Spain and the UK. In 2017 its team visited gold-label clusters in

@@ -30,7 +30,8 @@ def cells():
             # Exercise 5 — Field project: a wedding-textile cluster initiative in İzmir
 
             **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 150 minutes**
+            (a team project: 10 minutes per autograded question, 40 for W1 and 50 for W2, 10 to agree).
 
             In the first programme in which the European Foundation for Cluster Excellence trained trainers
             (2012–2013), teams of participants applied the cluster-excellence method to 13 real cluster

@@ -101,7 +101,8 @@ def cells():
 
             Compute the location quotient of **every sector in Çorum in 2013**, with Türkiye (all provinces in the
             table) as the reference: $LQ_{ir} = (E_{ir}/E_r)/(E_i/E)$. Answer with a pandas Series indexed by
-            sector code (e.g. `"NMM"`), one value per sector.
+            sector code (e.g. `"NMM"`), one value per sector. **In `clusterkit`:** `mapping.location_quotient(emp_2013)` gives every
+            province's quotients; take Çorum's rows with `.xs("Çorum", level=0)`.
             """
         ),
         answer(
@@ -130,7 +131,8 @@ def cells():
             The European Cluster Observatory gives a region one star for each of *size* (top 10% of regions by
             employment in the sector), *specialisation* ($LQ \\ge 2$) and *focus* (the province–sector cell is among the
             top 10% of **all** province–sector cells by the sector's share of the province's employment). Give the **number of stars (0–3) of every sector in Kahramanmaraş in
-            2013**, comparing all provinces in the table, as a Series indexed by sector code.
+            2013**, comparing all provinces in the table, as a Series indexed by sector code. **In `clusterkit`:**
+            `mapping.cluster_stars(emp_2013)`, then Kahramanmaraş's rows and the column `"stars"`.
             """
         ),
         answer(
@@ -163,6 +165,8 @@ def cells():
             For each of the five pilot provinces, name its **leading traded sector in 2013**: among the sectors
             marked `traded` in `sectors`, the one with the most stars; break ties by the higher location quotient.
             Answer with a Series indexed by province (the five names in `PILOTS`) holding sector codes.
+            **In `clusterkit`:** `mapping.leading_sectors(emp_2013, traded=..., regions=PILOTS)`, with the `traded` flags
+            of `sectors` as a Series indexed by sector code.
             """
         ),
         answer(
@@ -204,7 +208,8 @@ def cells():
             national share $NS = E_{ir,0}\\,g_N$, the industry mix $IM = E_{ir,0}(g_{i} - g_N)$ and the regional
             shift $RS = E_{ir,0}(g_{ir} - g_{i})$, with growth rates measured over all provinces in the table.
             Answer with a DataFrame indexed by sector code with the columns `national_share`, `industry_mix` and
-            `regional_shift`.
+            `regional_shift`. **In `clusterkit`:** `mapping.shift_share(emp_2011, emp_2013)`, then Gaziantep's rows and those three
+            columns.
             """
         ),
         answer(
@@ -241,7 +246,8 @@ def cells():
             ## Q5 — Trabzon's competitive shift (1 point)
 
             What is Trabzon's **total regional shift** 2011–2013 — the sum of the regional-shift component over all
-            its sectors, in jobs? Answer with one number.
+            its sectors, in jobs? Answer with one number. **In `clusterkit`:** `mapping.shift_share(emp_2011, emp_2013,
+            totals=True)` sums the components by province.
             """
         ),
         answer(

@@ -83,7 +83,7 @@ def cells():
 
             For each stage compute the value added (output − bought-in inputs, million EUR) and the margin (value
             added / output). Answer with a DataFrame indexed by stage name with the columns `value_added` and
-            `margin`.
+            `margin`. **In `clusterkit`:** `valuechain.value_chain(stages)` returns both columns (and more).
             """
         ),
         answer(
@@ -114,7 +114,8 @@ def cells():
 
             The case measures how value leaks out of the region through **inputs bought elsewhere**: for each
             stage, leakage = bought-in inputs × (1 − local input share), in million EUR. Compute it for every
-            stage (pandas, or `valuechain.input_leakage`). Answer with a Series indexed by stage name.
+            stage. Answer with a Series indexed by stage name. **In `clusterkit`:** `valuechain.input_leakage(chain,
+            inputs="bought_in_inputs_meur")`.
             """
         ),
         answer(
@@ -144,7 +145,8 @@ def cells():
 
             Rank the stages by the leakage of Q2 and list the **fewest stages that together account for at least
             half of the chain's total leakage**. These are the first candidates for a supplier-development
-            programme. Answer with a list of stage names.
+            programme. Answer with a list of stage names. **In `clusterkit`:** `valuechain.main_leaks(chain,
+            inputs="bought_in_inputs_meur")`.
             """
         ),
         answer(
@@ -194,7 +196,8 @@ def cells():
 
             Compute the technical coefficients $A = Z\\,\\mathrm{diag}(x)^{-1}$, the Leontief inverse
             $L = (I - A)^{-1}$ and the **output multiplier** of each sector (the column sums of $L$). Answer with a
-            Series indexed by sector code.
+            Series indexed by sector code. **In `clusterkit`:** `inputoutput.technical_coefficients(Z, x)`,
+            `inputoutput.leontief_inverse(A)`, `inputoutput.output_multipliers(L)`.
             """
         ),
         answer(
@@ -224,7 +227,8 @@ def cells():
 
             Compute the Rasmussen indices: backward $BL_j = n \\sum_i l_{ij} / \\sum_{ij} l_{ij}$ (power of
             dispersion) and forward $FL_i = n \\sum_j l_{ij} / \\sum_{ij} l_{ij}$ (sensitivity of dispersion).
-            Answer with a DataFrame indexed by sector with the columns `backward` and `forward`.
+            Answer with a DataFrame indexed by sector with the columns `backward` and `forward`. **In `clusterkit`:**
+            `inputoutput.rasmussen_linkages(L)`, with `L` from `inputoutput.leontief_inverse` as in Q4.
             """
         ),
         answer(
@@ -256,6 +260,8 @@ def cells():
             Suppose a new wind-farm programme raises final demand for **Wind and clean-energy equipment (`WEQ`)
             by 100 million EUR**. Assuming constant jobs per unit of output in every sector, how many jobs does it
             support **in the whole regional economy** (all sectors together)? Answer with one number.
+            **In `clusterkit`:** `inputoutput.employment_multipliers(L, io_sectors["jobs"], x)` gives the jobs per million
+            EUR of final demand for each sector.
             """
         ),
         answer(

@@ -68,7 +68,8 @@ def cells():
 
             Score Anka's **2017** self-assessment with the course's indicator set: the score of each of the six
             areas and the overall score, in percent. Answer with a Series indexed by the area names and
-            `"overall"` (the labels in `AREAS`).
+            `"overall"` (the labels in `AREAS`). **In `clusterkit`:** `excellence.score(values, indicator_set)`, with `values`
+            the row `assessment.loc[("Anka", 2017), IDS]`.
             """
         ),
         answer(
@@ -96,7 +97,8 @@ def cells():
             ## Q2 — How far from the Gold pass mark in 2019? (2 points)
 
             After its improvement plan, how many **percentage points** does Anka's **2019** overall score still lack
-            to reach the Gold-style pass mark of 80%? (0 if it passes.) Answer with one number.
+            to reach the Gold-style pass mark of 80%? (0 if it passes.) Answer with one number. **In `clusterkit`:**
+            `excellence.verdict(values).points_to_pass`.
             """
         ),
         answer(
@@ -121,7 +123,8 @@ def cells():
 
             List the ids of the **five quality indicators that cost Anka the most points in 2019** (points lost =
             points of the indicator × the part of its threshold not reached; break ties by id). Answer with a list
-            of five indicator ids such as `"MG-Q1"`.
+            of five indicator ids such as `"MG-Q1"`. **In `clusterkit`:** `excellence.verdict(values).holding_back` lists
+            them, largest loss first.
             """
         ),
         answer(
@@ -152,7 +155,8 @@ def cells():
 
             Compare Anka's **2019** area scores with those of the three peers modelled as holding the **gold**
             label (`label == "gold"`): for each area and overall, give Anka's score **minus the peers' median
-            score** (negative = behind). Answer with a Series indexed like `AREAS`.
+            score** (negative = behind). Answer with a Series indexed like `AREAS`. **In `clusterkit`:**
+            `excellence.compare_to_peers(values, peers, indicator_set)`, column `"gap_to_median"`.
             """
         ),
         answer(
@@ -180,7 +184,9 @@ def cells():
 
             Indicator `MG-Q2` is the share of board seats held by **member companies** (large firms and SMEs).
             Compute it for Anka in **2019** from the board table `case["board"]`, in percent. Answer with one
-            number.
+            number. **In `clusterkit`:** `excellence.board_share(board_rows, ["member large firms", "member SMEs"])`, with
+            `board_rows` the rows of Anka in 2019 (e.g. `case["board"].query("cluster == 'Anka' and year ==
+            2019")`).
             """
         ),
         answer(

@@ -55,7 +55,7 @@ def cells():
             """
             import pandas as pd
 
-            from clusterkit import benchmark, excellence, valuechain
+            from clusterkit import benchmark, excellence, likert, valuechain
             from clusterkit import grading as g
             from clusterkit.data import load_case
 
@@ -89,7 +89,7 @@ def cells():
 
             For each stage compute its value added (million EUR) and its **share of the whole chain's value
             added**. Answer with a DataFrame indexed by stage with the columns `value_added` and
-            `share_of_chain_va`.
+            `share_of_chain_va`. **In `clusterkit`:** `valuechain.value_chain(stages)`.
             """
         ),
         answer(
@@ -122,7 +122,8 @@ def cells():
 
             Give each firm a **cooperation-readiness score**: the average of its answers to the four statements
             `{READINESS}`. Then average the firms' scores **by their main stage**. Answer with a Series indexed by
-            stage (only stages with surveyed firms).
+            stage (only stages with surveyed firms). **In `clusterkit`:** `likert.mean_score(survey, statements,
+            by="stage")`.
             """
         ),
         answer(
@@ -154,6 +155,7 @@ def cells():
 
             For each of the three candidate services `{SERVICES}`, give the **share of firms that agree** (score
             4 or 5). Answer with a Series indexed by those three column names, values between 0 and 1.
+            **In `clusterkit`:** `likert.share_agreeing(survey, statements)`.
             """
         ),
         answer(
@@ -189,6 +191,7 @@ def cells():
 
             Count a firm as a **committed member** if it agrees (score 4 or 5) that it would pay a membership fee
             (`willingness_to_pay_fee`). How many committed members does the survey find? Answer with an integer.
+            **In `clusterkit`:** `likert.count_agreeing(survey, "willingness_to_pay_fee")`.
             """
         ),
         answer(
@@ -217,8 +220,9 @@ def cells():
             The initiative plans a cluster manager at **1.0 FTE**. Its members would be the committed firms of
             Q4 **plus** a university department and the chamber of commerce, which have both signed up: so the
             committed members are the committed firms + 2, and there are **3 member types** (firms, research and
-            education, a public body). Would it meet the eligibility rules? Answer `True` or `False` (you may use
-            `excellence.check_eligibility`, which also says why).
+            education, a public body). Would it meet the eligibility rules? Answer `True` or `False`.
+            **In `clusterkit`:** `excellence.check_eligibility({"management_fte": 1.0, "committed_members": ...,
+            "member_types": 3})` returns `(eligible, reasons)`.
             """
         ),
         answer(

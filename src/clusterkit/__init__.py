@@ -7,6 +7,7 @@ valuechain   value added by stage, local capture, input leakage, smile curve, ga
 inputoutput  Leontief model, multipliers, Rasmussen/Ghosh linkages, key sectors, demand shocks
 benchmark    composite indicators (OECD/JRC 2008): normalise, weight, aggregate, rank, sensitivity
 excellence   cluster-management excellence self-assessment modelled on the public label descriptions
+likert       needs-assessment surveys (Likert scores): agreement shares and counts, average scores by group
 change       force-field analysis and the stakeholder power-interest grid (foundations chapters)
 data         loaders for the case data packs under ``cases/``
 grading      the exercises' checks: plain-words messages for trainees (imported on demand)
@@ -14,8 +15,17 @@ grading      the exercises' checks: plain-words messages for trainees (imported 
 
 from __future__ import annotations
 
-from clusterkit import benchmark, change, excellence, inputoutput, mapping, valuechain
+from clusterkit import benchmark, change, excellence, inputoutput, likert, mapping, valuechain
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "benchmark", "change", "excellence", "inputoutput", "mapping", "valuechain"]
+__all__ = [
+    "__version__",
+    "benchmark",
+    "change",
+    "excellence",
+    "inputoutput",
+    "likert",
+    "mapping",
+    "valuechain",
+]

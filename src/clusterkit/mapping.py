@@ -57,6 +57,7 @@ __all__ = [
     "location_quotient",
     "cluster_stars",
     "strong_clusters",
+    "leading_sectors",
     "shift_share",
     "herfindahl",
     "krugman_index",
@@ -392,6 +393,42 @@ def cluster_stars(
     if mask is not None:
         out = out[mask[out.index.codes[1]]]
     return out
+
+
+def leading_sectors(
+    df: pd.DataFrame,
+    *,
+    traded: Collection[Hashable] | Mapping | pd.Series | None = None,
+    regions: Collection[Hashable] | None = None,
+    region: str = "region",
+    industry: str = "industry",
+    employment: str = "employment",
+    **star_options: float,
+) -> pd.Series:
+    """The leading sector of each region: the industry with the most European Cluster Observatory stars
+    (:func:`cluster_stars`, all regions of ``df`` compared), ties broken by the higher location quotient.
+
+    ``traded`` restricts the choice to traded industries (a collection of industry labels, or a mapping/Series
+    industry -> bool); ``regions`` to some regions (e.g. the pilot provinces). Other keyword arguments go to
+    :func:`cluster_stars` (thresholds). Returns a Series region -> industry, sorted by region. This is the
+    course's reading of "leading sector" (stars first, LQ second), not a published rule.
+    """
+    stars = cluster_stars(df, region=region, industry=industry, employment=employment, **star_options)
+    rated = stars.reset_index()
+    reg, ind = rated.columns[0], rated.columns[1]
+    if traded is not None:
+        if isinstance(traded, Mapping | pd.Series):
+            keep = {k for k, v in dict(traded).items() if bool(v)}
+        else:
+            keep = set(traded)
+        rated = rated[rated[ind].isin(keep)]
+    if regions is not None:
+        unknown = set(regions) - set(rated[reg])
+        if unknown:
+            raise KeyError(f"region(s) {sorted(map(str, unknown))} not in the table")
+        rated = rated[rated[reg].isin(set(regions))]
+    best = rated.sort_values([reg, "stars", "lq"], ascending=[True, False, False], kind="stable")
+    return best.groupby(reg, sort=True)[ind].first().rename("leading_sector")
 
 
 def _peer_codes(df: pd.DataFrame, grid: _Grid, peer_group: str | Mapping | pd.Series | None) -> np.ndarray:

@@ -70,17 +70,10 @@ def cells():
             """
         ),
         code(
-            """
-            import pandas as pd
-
-            from clusterkit import change
-            from clusterkit import grading as g
-            """
+            "import pandas as pd\n\nfrom clusterkit import change\nfrom clusterkit import grading as g\n"
             + FORCES
             + STAKEHOLDERS
-            + """
-            forces
-            """
+            + "\nforces"
         ),
         md(
             """

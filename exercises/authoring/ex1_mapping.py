@@ -28,7 +28,7 @@ def cells():
             `raise NotImplementedError()` with code that assigns your answer to that name, and run the cell. The
             locked cell below it checks the *form* of your answer (type, labels, shape) and tells you in plain
             words what to fix; the *values* are checked when your work is graded. Use `clusterkit` (its functions
-            are documented in the book's reference pages) or plain pandas — both are fine. Do not reuse one answer's
+            are documented in the book's *clusterkit API reference*, in the Reference part) or plain pandas — both are fine. Do not reuse one answer's
             variable in another answer: compute each answer from the data.
             """
         ),

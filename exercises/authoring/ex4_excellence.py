@@ -42,7 +42,7 @@ def cells():
             **How to work.** Each question has an answer cell that starts with `name = None`: replace the line
             `raise NotImplementedError()` with code that assigns your answer to that name, and run the cell. The
             locked cell below it checks the *form* of your answer and tells you in plain words what to fix; the
-            *values* are checked when your work is graded. Use `clusterkit.excellence` (read its documentation for
+            *values* are checked when your work is graded. Use `clusterkit.excellence` (its functions are documented in the book's *clusterkit API reference*; read it for
             the scoring rule). Compute each answer from the data, not from another answer's variable.
             """
         ),

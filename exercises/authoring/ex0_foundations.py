@@ -120,7 +120,7 @@ def cells():
             "q2_grid",
             2,
             """
-            g.expect_series(q2_grid, "the stakeholder strategies", index=list(stakeholders.index), noun="stakeholder")
+            g.expect_series(q2_grid, "the stakeholder strategies", index=list(stakeholders.index), numeric=False, noun="stakeholder")
             """,
             """
             _ref = _change.stakeholder_grid(_stakeholders)

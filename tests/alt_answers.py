@@ -76,4 +76,13 @@ ALT_ANSWERS: dict[str, dict[str, str]] = {
             '"member_types": 3})[0]'
         ),
     },
+    "ex7-capstone": {
+        "q1_lq": 'q1_lq = mapping.location_quotient(latest, industry="sector").xs(MY_REGION, level=0)',
+        "q2_shift_share": (
+            'q2_shift_share = mapping.shift_share(first, latest, industry="sector").xs(MY_REGION, level=0)'
+            '[["national_share", "industry_mix", "regional_shift"]]'
+        ),
+        "q3_value_chain": 'q3_value_chain = valuechain.value_chain(value_chain)[["value_added", "margin"]]',
+        "q4_scores": "q4_scores = excellence.score(self_assessment)",
+    },
 }

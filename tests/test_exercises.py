@@ -35,6 +35,7 @@ EXPECTED = [
     "ex3-national-benchmarking-index",
     "ex4-cluster-management-excellence",
     "ex5-field-project",
+    "ex7-capstone",
 ]
 NOT_ANSWERED = {"NotImplementedError", "Unanswered"}
 

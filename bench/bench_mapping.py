@@ -60,9 +60,8 @@ def naive_stars(df: pd.DataFrame) -> pd.DataFrame:
     out["size"] = (out.groupby("industry")["employment"].rank(ascending=False, method="min") <= k) & (
         out["employment"] > 0
     )
-    out["focus"] = (out.groupby("industry")["share"].rank(ascending=False, method="min") <= k) & (
-        out["share"] > 0
-    )
+    k_all = max(1, math.ceil(0.1 * len(out) - 1e-9))  # focus: top 10% of all cells, pooled over industries
+    out["focus"] = (out["share"].rank(ascending=False, method="min") <= k_all) & (out["share"] > 0)
     out["specialisation"] = (out["lq"] >= 2) & (out["employment"] > 0)
     out["stars"] = out[["size", "specialisation", "focus"]].sum(axis=1)
     return out.set_index(["region", "industry"]).sort_index()

@@ -181,6 +181,64 @@ def test_no_solution_or_hidden_test_line_anywhere_in_the_site():
     assert not leaks, f"{len(leaks)} solution/hidden-test lines published, e.g. {leaks[:5]}"
 
 
+def test_no_source_is_cited_by_an_internal_file_name():
+    """Readers cannot open the course's internal source files: pages cite headline, publisher and date."""
+    seed_file = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
+    hits = [(path, m.group(0)) for path, text in published().items() for m in [seed_file.search(text)] if m]
+    assert not hits, f"internal source file names published: {hits[:10]}"
+    bib = published().get("book/bibliography.html", "")
+    assert "clustering within the scope of the project" in bib.lower() and "July 19, 2013" in bib
+
+
+def _plain_words(text: str) -> str:
+    """Words only: markup, quotes (straight or typographic) and punctuation dropped, whitespace normalised."""
+    return _norm(re.sub(r"[`*\"'’‘“”()]", "", text))
+
+
+def test_api_reference_documents_every_public_function():
+    """The clusterkit API reference is generated from the docstrings: every function of each module's __all__
+    has its entry (an anchor ``clusterkit.<module>.<function>``) with its docstring's first sentence."""
+    import importlib
+    import inspect
+
+    page = HTML / "book" / "reference" / "api.html"
+    assert page.is_file(), "book/reference/api.html is not built"
+    text = page.read_text(encoding="utf-8")
+    modules = re.findall(
+        r"automodule:: (clusterkit\.\w+)", (ROOT / "book" / "reference" / "api.md").read_text()
+    )
+    assert len(modules) >= 6, modules
+    missing = []
+    for name in modules:
+        mod = importlib.import_module(name)
+        for fn in mod.__all__:
+            obj = getattr(mod, fn)
+            if not inspect.isfunction(obj):
+                continue
+            first = _plain_words(inspect.getdoc(obj).split("\n\n")[0]).split(" ")[:3]
+            if f'id="{name}.{fn}"' not in text or " ".join(first) not in _plain_words(
+                html.unescape(re.sub(r"<[^>]+>", " ", text))
+            ):
+                missing.append(f"{name}.{fn}")
+    assert not missing, f"functions missing from the API reference: {missing}"
+
+
+def test_generated_figures_have_real_alt_text():
+    """Figures made by the worked examples get a description, not their hash file name, as alt text."""
+    bad = []
+    for page in sorted((HTML / "notebooks").glob("*.html")):
+        if page.name == "composite-indicators.html":  # rewritten on another line of work, with its alt texts
+            continue
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8")):
+            src = re.search(r'src="([^"]+)"', tag)
+            alt = re.search(r'alt="([^"]*)"', tag)
+            if src and "_images/" in src.group(1):
+                text = html.unescape(alt.group(1)) if alt else ""
+                if len(text) < 40 or text.endswith((".png", ".svg")) or "_images/" in text:
+                    bad.append((page.name, text[:60]))
+    assert not bad, f"figures without a real description: {bad}"
+
+
 def test_teaching_notes_and_trainer_guide_are_not_published():
     sources = list(ROOT.glob("cases/*/teaching-notes.md")) + list((ROOT / "trainer").rglob("*.md"))
     names = [

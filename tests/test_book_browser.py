@@ -162,3 +162,78 @@ def test_worked_examples_show_figures_and_a_widget_renders(site):
     assert rendered, "no worked example carries widget state"
     assert all(n > 0 for _, n in rendered), f"widget state saved but no control rendered: {rendered}"
     assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"
+
+
+def test_quizzes_mark_answers_right_and_wrong_offline(site):
+    """The self-check quiz of a worked example: a wrong answer is marked wrong with its explanation, a right one
+    right, in the static page with nothing loaded from another host."""
+    base, context, log = site
+    with _open(context, log, f"{base}/notebooks/cluster-mapping.html", wait_for="input.Input-text") as page:
+        box = page.locator("input.Input-text").first
+        box.fill("0.25")
+        box.press("Enter")
+        wrong = page.locator(".Feedback.incorrect").first
+        wrong.wait_for(state="visible")
+        assert "inverse" in wrong.inner_text()
+        box.fill("4")
+        box.press("Enter")
+        right = page.locator(".Feedback.correct").first
+        right.wait_for(state="visible")
+        assert "Right" in right.inner_text()
+        page.locator("label.MCButton", has_text="size").first.click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.Feedback.incorrect')].some(e => e.innerText.includes('size ranks'))"
+        )
+        page.locator("label.MCButton", has_text="focus").first.click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.Feedback.correct')].some(e => e.innerText.includes('pooled') "
+            "|| e.innerText.includes('repeat the LQ'))"
+        )
+        quiz = page.locator(".Quiz").first
+        quiz.scroll_into_view_if_needed()
+        page.screenshot(path=str(HTML.parent / "quiz-checked.png"), full_page=False)
+    assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"
+    assert not log["errors"], f"console errors: {log['errors'][:10]}"
+
+
+def test_widget_pages_say_plainly_where_the_controls_respond(site):
+    """A static widget cannot respond without a kernel: each page with one says so next to it and offers the
+    notebook (download button) and the way to JupyterLab."""
+    base, context, log = site
+    pages = [
+        p.relative_to(HTML).as_posix()
+        for p in sorted(HTML.glob("notebooks/*.html"))
+        if "application/vnd.jupyter.widget-state+json" in p.read_text(encoding="utf-8")
+    ]
+    assert pages, "no worked example carries widget state"
+    # the composite-indicators worked example is being rewritten on another line of work; it gets its note there
+    pages = [p for p in pages if p != "notebooks/composite-indicators.html"]
+    for rel in pages:
+        with _open(context, log, f"{base}/{rel}", wait_for=".jupyter-widgets") as page:
+            note = page.locator(
+                ".admonition.note", has_text="respond only when this notebook runs in JupyterLab"
+            )
+            assert note.count() >= 1, f"{rel}: no note saying where the controls respond"
+            assert note.first.is_visible()
+            assert page.locator("a[href*='how-to-use']").count() >= 1, f"{rel}: no way to JupyterLab offered"
+            downloads = page.locator(".dropdown-download-buttons a, a[href$='.ipynb']")
+            assert downloads.count() >= 1, f"{rel}: no download of the notebook"
+
+
+def test_search_snippets_show_no_raw_latex(site):
+    """Snippets under search results replace formulas by "[formula]" instead of showing their LaTeX source."""
+    base, context, log = site
+    # "asked" first appears, in the input-output chapter, right after the formula of the employment multiplier
+    with _open(context, log, f"{base}/search.html?q=asked", wait_for="#search-results ul li p") as page:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#search-results ul li a')].some(a => a.href.includes('input-output'))"
+            " && document.querySelectorAll('#search-results ul li p.context').length >= 3",
+            timeout=20_000,
+        )
+        snippets = page.eval_on_selector_all(
+            "#search-results ul li p.context", "els => els.map(e => e.innerText)"
+        )
+    assert snippets, "no search snippet"
+    raw = [s for s in snippets if re.search(r"\\\(|\\\[|\\frac|_\{", s)]
+    assert not raw, f"raw LaTeX in search snippets: {raw[:3]}"
+    assert any("[formula]" in s for s in snippets), f"no formula near 'asked' was replaced: {snippets[:5]}"

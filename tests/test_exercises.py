@@ -25,15 +25,18 @@ COURSE = ROOT / "exercises"
 sys.path.insert(0, str(ROOT))
 
 from autograder import release  # noqa: E402
+from tests.alt_answers import ALT_ANSWERS  # noqa: E402
 
 ASSIGNMENTS = release.list_assignments(COURSE)
 EXPECTED = [
+    "ex0-foundations",
     "ex1-mapping-leading-sectors",
     "ex2-clean-energy-value-chain",
     "ex3-national-benchmarking-index",
     "ex4-cluster-management-excellence",
     "ex5-field-project",
     "ex6-cooperation-networks",
+    "ex7-capstone",
 ]
 NOT_ANSWERED = {"NotImplementedError", "Unanswered"}
 
@@ -128,6 +131,28 @@ def test_rubric_covers_every_written_answer(name):
             assert _nbg(c)["grade_id"] in rubric, f"rubric of {name} does not cover {_nbg(c)['grade_id']}"
 
 
+def _run_check(name: str, var: str, value) -> None:
+    """Run the setup cell and the check cell of ``var`` (visible and hidden tests) with ``var = value``."""
+    nb = _load(name)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    check = next(c for c in nb.cells if _nbg(c).get("grade_id") == f"check_{var}")
+    ns: dict = {}
+    exec(compile(setup.source, f"{name}:setup", "exec"), ns)
+    ns[var] = value
+    exec(compile(check.source, f"{name}:check_{var}", "exec"), ns)
+
+
+def test_ex5_q5_counts_the_university_and_the_chamber_as_members():
+    """13 committed firms + a university department + the chamber of commerce = 15 members: eligible."""
+    from clusterkit.data import load_case
+
+    survey = load_case("ecei-field-projects")["wedding_survey"]
+    assert int((survey["willingness_to_pay_fee"] >= 4).sum()) == 13
+    _run_check("ex5-field-project", "q5_eligible", True)
+    with pytest.raises(Exception, match="eligibility"):
+        _run_check("ex5-field-project", "q5_eligible", False)
+
+
 def test_sources_match_their_authoring_modules(capsys):
     """The notebooks are written by exercises/authoring/build.py: edit the module, then rebuild."""
     import importlib.util
@@ -191,6 +216,18 @@ def _wrong(v):  # mutation: a wrong but well-typed answer
 """
 
 
+def with_alternative_answers(nb, answers: dict[str, str]):
+    """A copy of ``nb`` whose model solutions are replaced by the short clusterkit answers of tests/alt_answers.py."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    for cell in answer_cells(nb):
+        var = _nbg(cell)["grade_id"]
+        head, rest = cell.source.split("### BEGIN SOLUTION\n")
+        cell.source = (
+            f"{head}### BEGIN SOLUTION\n{answers[var]}\n### END SOLUTION{rest.split('### END SOLUTION')[1]}"
+        )
+    return nb
+
+
 def mutate(nb, var: str):
     """A copy of ``nb`` whose answer ``var`` is made wrong (everything else still the solution)."""
     nb = nbformat.from_dict(json.loads(json.dumps(nb)))
@@ -216,6 +253,8 @@ def course(tmp_path_factory):
         for cell in answer_cells(src):
             var = _nbg(cell)["grade_id"]
             subs[f"wrong-{var.replace('_', '-')}"] = mutate(src, var)
+        if name in ALT_ANSWERS:
+            subs["alt-clusterkit"] = with_alternative_answers(src, ALT_ANSWERS[name])
         for student, nb in subs.items():
             dest = root / "submitted" / student / name
             shutil.copytree(rel_dir, dest)  # the data files shipped beside the notebook
@@ -286,6 +325,40 @@ def test_solution_gets_full_autograded_marks(course, name):
     assert auto, "no autograded cells"
     lost = {k: v for k, v in auto.items() if v[0] != v[1]}
     assert not lost, f"the source notebook loses marks on {lost} (score, max)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(ALT_ANSWERS))
+def test_short_clusterkit_answers_get_full_autograded_marks(course, name):
+    """The non-programmer path: one or two lines calling clusterkit per question earn every point."""
+    auto = _auto(course["scores"][name, "alt-clusterkit"])
+    lost = {k: v for k, v in auto.items() if v[0] != v[1]}
+    assert auto and not lost, f"the short clusterkit answers lose marks on {lost} (score, max)"
+
+
+MODULES = r"\b(change|mapping|valuechain|inputoutput|excellence|likert|benchmark)\.(\w+)\("
+
+
+@pytest.mark.parametrize("name", sorted(ALT_ANSWERS))
+def test_every_autograded_question_has_a_short_clusterkit_answer_the_question_names(name):
+    nb = _load(name)
+    answers = ALT_ANSWERS[name]
+    ids = [_nbg(c)["grade_id"] for c in answer_cells(nb)]
+    assert sorted(answers) == sorted(ids), (
+        f"{name}: alternative answers for {sorted(answers)}, questions {ids}"
+    )
+    for i, cell in enumerate(nb.cells):
+        if cell not in answer_cells(nb):
+            continue
+        var = _nbg(cell)["grade_id"]
+        code = answers[var].splitlines()
+        assert 1 <= len(code) <= 2, f"{name}/{var}: {len(code)} lines"
+        assert re.findall(MODULES, answers[var]), f"{name}/{var}: the answer calls no clusterkit function"
+        # the functions that make the answer: those on the line assigning it, else all the answer calls
+        called = re.findall(MODULES, code[-1]) or re.findall(MODULES, answers[var])
+        question = next(c.source for c in reversed(nb.cells[:i]) if c.cell_type == "markdown")
+        for module, func in called:
+            assert f"{module}.{func}" in question, f"{name}/{var}: the question does not name {module}.{func}"
 
 
 @pytest.mark.slow

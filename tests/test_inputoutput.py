@@ -124,6 +124,24 @@ def test_key_sector_quadrant_names():
     assert ks.loc["b", "category"] == "backward-oriented"
 
 
+def test_key_sectors_need_linkages_strictly_above_average():
+    """The published rule is "above average": a sector exactly at 1 is not strong (was >= 1 before)."""
+    # symmetric L: every column and row sum is equal, so every index is exactly 1.0
+    L = pd.DataFrame([[1.2, 0.3], [0.3, 1.2]], index=["a", "b"], columns=["a", "b"])
+    ks = io.key_sectors(L)
+    assert ks["backward"].tolist() == pytest.approx([1.0, 1.0])
+    assert ks["forward"].tolist() == pytest.approx([1.0, 1.0])
+    assert ks["category"].tolist() == ["weakly linked", "weakly linked"]
+    # one step above the average makes it strong; the threshold is a parameter with the same strict rule
+    L2 = pd.DataFrame([[1.2, 0.3], [0.31, 1.2]], index=["a", "b"], columns=["a", "b"])
+    ks2 = io.key_sectors(L2)
+    assert ks2.loc["a", "backward"] > 1 and ks2.loc["b", "forward"] > 1
+    assert ks2.loc["a", "category"] == "backward-oriented"
+    assert ks2.loc["b", "category"] == "forward-oriented"
+    at = io.key_sectors(L2, threshold=float(ks2.loc["a", "backward"]))
+    assert at.loc["a", "category"] == "weakly linked"
+
+
 def test_reordered_labels_are_aligned(mb):
     Z, x, _ = mb
     A1 = io.technical_coefficients(Z, x)

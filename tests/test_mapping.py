@@ -105,6 +105,35 @@ def ten_regions():
     return long(rows)
 
 
+def test_focus_is_ranked_over_all_clusters_and_differs_from_specialisation():
+    """ECO focus: top 10% of ALL region-category cells by share of regional employment, not top 10% within a
+    category (which would order regions exactly as the LQ does). A (wine 40, services 60) is specialised in wine
+    (LQ = 0.4 / 0.175 = 2.29) but wine's 40% of A's jobs is not among the top 2 of the 20 cells; the two largest
+    shares are services in R9 (0.89) and R8 (0.88), which are not specialised (LQ about 1.07)."""
+    rows = [("A", "wine", 40), ("A", "services", 60)]
+    for i in range(1, 10):
+        rows += [(f"R{i}", "wine", 20 - i), (f"R{i}", "services", 80 + i)]
+    s = mapping.cluster_stars(long(rows))
+    assert s.loc[("A", "wine"), "lq"] == pytest.approx(0.4 / 0.175)
+    assert set(s.index[s["specialisation"]]) == {("A", "wine")}
+    assert set(s.index[s["focus"]]) == {("R9", "services"), ("R8", "services")}
+    assert not s.loc[("A", "wine"), "focus"]
+    # within one category the share orders regions as the LQ does: that ranking is what focus must NOT use
+    wine = s.xs("wine", level="industry")
+    assert list(wine["share"].rank()) == list(wine["lq"].rank())
+
+
+def test_focus_and_specialisation_differ_in_the_sme_case():
+    from clusterkit.data import load_case
+
+    emp = load_case("sme-networking-turkey")["employment"]
+    emp = emp[emp["year"] == emp["year"].max()]
+    s = mapping.cluster_stars(emp, region="province", industry="sector_code")
+    spec, focus = set(s.index[s["specialisation"]]), set(s.index[s["focus"]])
+    assert spec and focus and spec != focus
+    assert spec - focus, "some specialised cells get no focus star"
+
+
 def test_stars_by_hand(ten_regions):
     s = mapping.cluster_stars(ten_regions)
     # size: top 10% of 10 regions = the largest region per industry (R0 for both)

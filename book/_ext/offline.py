@@ -87,6 +87,23 @@ def _tidy_scripts(
     context["script_files"] = kept
 
 
+# The self-check quizzes (jupyterquiz) embed a fallback that fetches MathJax from a CDN when a page's MathJax has no
+# typeset(); the book vendors MathJax 3, so the fallback points at that copy instead.
+QUIZ_MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"
+VENDORED_MATHJAX = "_static/vendor/mathjax/tex-mml-chtml.js"
+
+
+def _vendor_quiz_mathjax(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in sorted(outdir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if QUIZ_MATHJAX_CDN in text:
+            local = os.path.relpath(outdir / VENDORED_MATHJAX, page.parent).replace(os.sep, "/")
+            page.write_text(text.replace(QUIZ_MATHJAX_CDN, local), encoding="utf-8")
+
+
 def _check_offline(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -104,5 +121,6 @@ def _check_offline(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _apply_env_launch_buttons)
     app.connect("html-page-context", _tidy_scripts, priority=900)
+    app.connect("build-finished", _vendor_quiz_mathjax, priority=400)  # before the check (default 500)
     app.connect("build-finished", _check_offline)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,7 +1,8 @@
 """Build the illustrative tables of the İŞİM / CLUSTEM gold-label case (cases/isim-clustem-gold-label/data/).
 
 Facts, membership shares and services of the seed are transcribed by hand (facts.csv, membership.csv,
-services.csv). This script invents a cluster-management self-assessment of İŞİM (two rounds) and six peer
+services.csv). This script invents a cluster-management self-assessment of Anka, a fictional Turkish machinery cluster in
+İŞİM's position (two rounds), and six peer
 clusters against the course's excellence indicator set (``clusterkit/resources/excellence_indicators.csv``,
 ids copied below), and the board composition the governance indicator MG-Q2 is computed from. Drawn with
 ``numpy.random.default_rng(SEED)`` and written with fixed formatting, so a rerun is byte-for-byte identical.
@@ -40,8 +41,8 @@ INDICATORS = [
 
 # cluster, year, country, sector, label, maturity (typical fraction of each threshold reached), members, FTE
 CLUSTERS = [
-    ("İŞİM", 2017, "Turkey", "construction and work machinery", "none", 0.55, 160, 2.0),
-    ("İŞİM", 2019, "Turkey", "construction and work machinery", "none", 0.75, 185, 3.0),
+    ("Anka", 2017, "Turkey", "construction and work machinery", "none", 0.55, 160, 2.0),
+    ("Anka", 2019, "Turkey", "construction and work machinery", "none", 0.75, 185, 3.0),
     ("FR-1", 2017, "France", "vehicles and mobility", "gold", 1.20, 375, 14.0),
     ("FR-2", 2017, "France", "textiles", "gold", 1.05, 95, 5.0),
     ("FR-3", 2017, "France", "technical textiles", "gold", 1.15, 160, 9.0),
@@ -49,7 +50,7 @@ CLUSTERS = [
     ("ES-1", 2017, "Spain", "textiles", "bronze", 0.65, 55, 2.5),
     ("UK-1", 2017, "United Kingdom", "machinery and engineering", "bronze", 0.70, 120, 3.5),
 ]  # fmt: skip
-FOUNDED = {"İŞİM": 2011, "FR-1": 2005, "FR-2": 2007, "FR-3": 2005, "IT-1": 2009, "ES-1": 2010, "UK-1": 2008}
+FOUNDED = {"Anka": 2011, "FR-1": 2005, "FR-2": 2007, "FR-3": 2005, "IT-1": 2009, "ES-1": 2010, "UK-1": 2008}
 # Figures taken from seed 004 for the two French peers modelled on the clusters it describes:
 # FR-1's SME share = small 58% + medium 22% of its 375 members; FR-3 gets 70% of its budget from the state.
 FROM_SEED = {("FR-1", "ST-Q1"): 80.0, ("FR-3", "FI-Q2"): 70.0}

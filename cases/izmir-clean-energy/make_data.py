@@ -2,7 +2,9 @@
 
 Both tables are illustrative: a wind-energy value chain in İzmir (ordered stages with firms, jobs, output,
 bought-in inputs and the share of inputs bought locally) and a six-sector regional input-output table that
-satisfies the accounting identities exactly (row sums of Z + f = x; column sums of Z + VA = x). Drawn with
+satisfies the accounting identities exactly (row sums of Z + f = x; column sums of Z + imports + VA = x). Each
+sector buys part of its inputs outside the region (the import row); for wind equipment (WEQ) the regional share
+of its inputs equals the input-weighted local input share of the chain's equipment stages (components, assembly). Drawn with
 ``numpy.random.default_rng(SEED)`` and written with fixed formatting, so a rerun is byte-for-byte identical.
 
     python cases/izmir-clean-energy/make_data.py [--out DIR]
@@ -76,9 +78,30 @@ def build_value_chain(rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def build_io(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+# Per sector: intermediate inputs per euro of output (regional + imported) and the share of them bought in the
+# region. WEQ's two numbers are not set here: they come from the wind value chain's equipment stages (below).
+INPUT_RATIO = {"AGR": 0.45, "MAN": 0.65, "ENE": 0.55, "CON": 0.60, "SRV": 0.45}
+LOCAL_SHARE = {"AGR": 0.70, "MAN": 0.45, "ENE": 0.55, "CON": 0.70, "SRV": 0.80}
+WEQ_SEGMENTS = ("components", "assembly")  # the chain stages that make wind and clean-energy equipment
+
+
+def weq_inputs(chain: pd.DataFrame) -> tuple[float, float]:
+    """Input ratio and local input share of the equipment stages of the value chain (input-weighted)."""
+    eq = chain[chain["segment"].isin(WEQ_SEGMENTS)]
+    inputs = eq["bought_in_inputs_meur"]
+    ratio = float(inputs.sum() / eq["output_meur"].sum())
+    local = float((inputs * eq["local_input_share"]).sum() / inputs.sum())
+    return ratio, local
+
+
+def build_io(rng: np.random.Generator, chain: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     codes = [s[0] for s in SECTORS]
+    ratio, local = dict(INPUT_RATIO), dict(LOCAL_SHARE)
+    ratio["WEQ"], local["WEQ"] = weq_inputs(chain)
     a = A0 * rng.lognormal(0.0, 0.10, size=A0.shape)
+    # scale each column so that its regional purchases are (input ratio x local share) of output
+    regional = np.array([ratio[c] * local[c] for c in codes])
+    a = a * (regional / a.sum(axis=0))[None, :]
     x_target = np.array([s[2] for s in SECTORS]) * rng.lognormal(0.0, 0.05, size=len(SECTORS))
     z = np.round(a * x_target[None, :], 1)
     f = np.round(x_target - z.sum(axis=1), 1)
@@ -86,7 +109,9 @@ def build_io(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise RuntimeError("the drawn coefficients leave negative final demand; change SEED or A0")
     # round each total to 1 decimal: the identities then hold up to float rounding of 1-decimal sums
     x = np.round(z.sum(axis=1) + f, 1)
-    va = np.round(x - z.sum(axis=0), 1)
+    share = np.array([local[c] for c in codes])
+    imports = np.round(z.sum(axis=0) * (1.0 - share) / share, 1)  # regional / (regional + imports) = share
+    va = np.round(x - z.sum(axis=0) - imports, 1)
     if (va <= 0).any():
         raise RuntimeError("the drawn coefficients leave negative value added; change SEED or A0")
     trans = pd.DataFrame(z, columns=codes)
@@ -98,6 +123,7 @@ def build_io(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
         {
             "sector": codes,
             "sector_name": [s[1] for s in SECTORS],
+            "imports": imports,
             "value_added": va,
             "jobs": np.rint(x * jobs_per).astype(int),
         }
@@ -108,7 +134,7 @@ def build_io(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
 def build() -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(SEED)
     chain = build_value_chain(rng)
-    trans, sectors = build_io(rng)
+    trans, sectors = build_io(rng, chain)
     return {"value_chain": chain, "io_transactions": trans, "io_sectors": sectors}
 
 

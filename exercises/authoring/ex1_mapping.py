@@ -3,7 +3,7 @@
 from nbbuild import answer, check, code, md, written
 
 NAME = "ex1-mapping-leading-sectors"
-TOTAL = 20
+TOTAL = 22
 
 LOAD = 'from clusterkit.data import load_case as _load\n_emp = _load("sme-networking-turkey")["employment"]'
 
@@ -14,8 +14,9 @@ def cells():
             """
             # Exercise 1 — Mapping the leading sectors of the pilot provinces
 
-            **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            **Total: 22 points** — 12 points for six autograded answers (Q1–Q6) and 10 points for two written
+            answers (W1, W2) that a trainer grades by hand. **Time: about 120 minutes**
+            (15 minutes per autograded question, 20 for W1 and 30 for W2).
 
             The SME Networking project (Ministry of Economy, 2011–2013) opened a *Clusters Info Spot* in each of five
             pilot provinces — Çorum, Trabzon, Samsun, Kahramanmaraş and Gaziantep — and set out to identify each
@@ -27,7 +28,7 @@ def cells():
             `raise NotImplementedError()` with code that assigns your answer to that name, and run the cell. The
             locked cell below it checks the *form* of your answer (type, labels, shape) and tells you in plain
             words what to fix; the *values* are checked when your work is graded. Use `clusterkit` (its functions
-            are documented in the book's reference pages) or plain pandas — both are fine. Do not reuse one answer's
+            are documented in the book's *clusterkit API reference*, in the Reference part) or plain pandas — both are fine. Do not reuse one answer's
             variable in another answer: compute each answer from the data.
             """
         ),
@@ -100,7 +101,8 @@ def cells():
 
             Compute the location quotient of **every sector in Çorum in 2013**, with Türkiye (all provinces in the
             table) as the reference: $LQ_{ir} = (E_{ir}/E_r)/(E_i/E)$. Answer with a pandas Series indexed by
-            sector code (e.g. `"NMM"`), one value per sector.
+            sector code (e.g. `"NMM"`), one value per sector. **In `clusterkit`:** `mapping.location_quotient(emp_2013)` gives every
+            province's quotients; take Çorum's rows with `.xs("Çorum", level=0)`.
             """
         ),
         answer(
@@ -127,9 +129,10 @@ def cells():
             ## Q2 — Cluster stars of Kahramanmaraş (2 points)
 
             The European Cluster Observatory gives a region one star for each of *size* (top 10% of regions by
-            employment in the sector), *specialisation* ($LQ \\ge 2$) and *focus* (top 10% of regions by the sector's
-            share of the region's employment). Give the **number of stars (0–3) of every sector in Kahramanmaraş in
-            2013**, comparing all provinces in the table, as a Series indexed by sector code.
+            employment in the sector), *specialisation* ($LQ \\ge 2$) and *focus* (the province–sector cell is among the
+            top 10% of **all** province–sector cells by the sector's share of the province's employment). Give the **number of stars (0–3) of every sector in Kahramanmaraş in
+            2013**, comparing all provinces in the table, as a Series indexed by sector code. **In `clusterkit`:**
+            `mapping.cluster_stars(emp_2013)`, then Kahramanmaraş's rows and the column `"stars"`.
             """
         ),
         answer(
@@ -162,6 +165,8 @@ def cells():
             For each of the five pilot provinces, name its **leading traded sector in 2013**: among the sectors
             marked `traded` in `sectors`, the one with the most stars; break ties by the higher location quotient.
             Answer with a Series indexed by province (the five names in `PILOTS`) holding sector codes.
+            **In `clusterkit`:** `mapping.leading_sectors(emp_2013, traded=..., regions=PILOTS)`, with the `traded` flags
+            of `sectors` as a Series indexed by sector code.
             """
         ),
         answer(
@@ -203,7 +208,8 @@ def cells():
             national share $NS = E_{ir,0}\\,g_N$, the industry mix $IM = E_{ir,0}(g_{i} - g_N)$ and the regional
             shift $RS = E_{ir,0}(g_{ir} - g_{i})$, with growth rates measured over all provinces in the table.
             Answer with a DataFrame indexed by sector code with the columns `national_share`, `industry_mix` and
-            `regional_shift`.
+            `regional_shift`. **In `clusterkit`:** `mapping.shift_share(emp_2011, emp_2013)`, then Gaziantep's rows and those three
+            columns.
             """
         ),
         answer(
@@ -240,7 +246,8 @@ def cells():
             ## Q5 — Trabzon's competitive shift (1 point)
 
             What is Trabzon's **total regional shift** 2011–2013 — the sum of the regional-shift component over all
-            its sectors, in jobs? Answer with one number.
+            its sectors, in jobs? Answer with one number. **In `clusterkit`:** `mapping.shift_share(emp_2011, emp_2013,
+            totals=True)` sums the components by province.
             """
         ),
         answer(
@@ -266,10 +273,47 @@ def cells():
         ),
         md(
             """
+            ## Q6 — Strong clusters by the US rule (2 points)
+
+            The US Cluster Mapping Project calls a traded cluster *strong* in a region when its location quotient
+            (over **traded** employment) is in the top quarter of the regions that have the cluster, its employment
+            and its establishments are above the bottom quarter, and its LQ is at least 1. Use
+            `mapping.strong_clusters(emp_2013, traded=...)`, passing the `traded` flags of `sectors` as a Series
+            indexed by sector code, and list the **sector codes that are strong clusters in Samsun in 2013**.
+            Compare them with the sectors that earn at least two European stars in Samsun (Q2's method) before
+            you answer W1: the two verdicts do not always agree. Answer with a list of sector codes.
+            """
+        ),
+        answer(
+            "q6_strong_samsun",
+            """
+            strong = mapping.strong_clusters(emp_2013, traded=sectors.set_index("sector_code")["traded"])
+            q6_strong_samsun = sorted(strong.xs("Samsun", level=0).query("strong").index)
+            """,
+        ),
+        check(
+            "q6_strong_samsun",
+            2,
+            """
+            g.expect_answered(q6_strong_samsun, "the strong clusters of Samsun")
+            g.expect_labels(q6_strong_samsun, [s for s in SECTOR_CODES if s in q6_strong_samsun], "the list of strong clusters", noun="sector")
+            """,
+            """
+            _t = _emp[_emp["year"] == 2013]
+            _tr = _load("sme-networking-turkey")["sectors"].set_index("sector_code")["traded"]
+            _sc = mapping.strong_clusters(_t, traded=_tr, region="province", industry="sector_code").xs("Samsun", level=0)
+            g.expect_same_set(q6_strong_samsun, list(_sc.index[_sc["strong"]]), "the list of strong clusters", noun="sector")
+            """,
+            "Q6",
+            LOAD,
+        ),
+        md(
+            """
             ## W1 — What the map says (4 points)
 
             In 150–250 words: which sectors stand out as leading sectors in the five pilot provinces, and how
-            confident are you? Use your star ratings and the shift-share results (is a sector growing because the
+            confident are you? Use your star ratings, the US strong-cluster verdict of Q6 (where does it disagree
+            with the stars, and why?) and the shift-share results (is a sector growing because the
             whole country grows, because its industry grows, or because the province does better?). Name at least
             one limitation of mapping with registered employment data.
             """
@@ -281,7 +325,8 @@ def cells():
             Model answer (trainers): the pilot provinces' leading traded sectors combine a specialisation star with
             size or focus; a positive regional shift shows a local competitive advantage beyond national and
             industry growth. Limitations: registered employment misses informal work, sector codes are broad,
-            one period of two years is short, LQ is unstable for small provinces. See rubrics/.
+            one period of two years is short, LQ is unstable for small provinces. In Samsun the US rule also calls
+            BAS and BUS strong (traded-employment LQ, peer percentiles) where the stars do not. See rubrics/.
             """,
         ),
         md(

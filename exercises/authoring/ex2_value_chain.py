@@ -30,7 +30,8 @@ def cells():
             # Exercise 2 — The clean-energy value chain of İzmir
 
             **Total: 20 points** — 12 points for six autograded answers (Q1–Q6) and 8 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 120 minutes**
+            (10–15 minutes per autograded question, 20 for W1 and 25 for W2).
 
             The BEST For Energy project (İzmir Development Agency with ENSİA, from July 2020, EU-funded) set out to
             build a competitive clean-energy and clean-technology cluster in İzmir, starting with a value-chain
@@ -82,7 +83,7 @@ def cells():
 
             For each stage compute the value added (output − bought-in inputs, million EUR) and the margin (value
             added / output). Answer with a DataFrame indexed by stage name with the columns `value_added` and
-            `margin`.
+            `margin`. **In `clusterkit`:** `valuechain.value_chain(stages)` returns both columns (and more).
             """
         ),
         answer(
@@ -113,7 +114,8 @@ def cells():
 
             The case measures how value leaks out of the region through **inputs bought elsewhere**: for each
             stage, leakage = bought-in inputs × (1 − local input share), in million EUR. Compute it for every
-            stage (pandas, or `valuechain.input_leakage`). Answer with a Series indexed by stage name.
+            stage. Answer with a Series indexed by stage name. **In `clusterkit`:** `valuechain.input_leakage(chain,
+            inputs="bought_in_inputs_meur")`.
             """
         ),
         answer(
@@ -143,7 +145,8 @@ def cells():
 
             Rank the stages by the leakage of Q2 and list the **fewest stages that together account for at least
             half of the chain's total leakage**. These are the first candidates for a supplier-development
-            programme. Answer with a list of stage names.
+            programme. Answer with a list of stage names. **In `clusterkit`:** `valuechain.main_leaks(chain,
+            inputs="bought_in_inputs_meur")`.
             """
         ),
         answer(
@@ -193,7 +196,8 @@ def cells():
 
             Compute the technical coefficients $A = Z\\,\\mathrm{diag}(x)^{-1}$, the Leontief inverse
             $L = (I - A)^{-1}$ and the **output multiplier** of each sector (the column sums of $L$). Answer with a
-            Series indexed by sector code.
+            Series indexed by sector code. **In `clusterkit`:** `inputoutput.technical_coefficients(Z, x)`,
+            `inputoutput.leontief_inverse(A)`, `inputoutput.output_multipliers(L)`.
             """
         ),
         answer(
@@ -223,7 +227,8 @@ def cells():
 
             Compute the Rasmussen indices: backward $BL_j = n \\sum_i l_{ij} / \\sum_{ij} l_{ij}$ (power of
             dispersion) and forward $FL_i = n \\sum_j l_{ij} / \\sum_{ij} l_{ij}$ (sensitivity of dispersion).
-            Answer with a DataFrame indexed by sector with the columns `backward` and `forward`.
+            Answer with a DataFrame indexed by sector with the columns `backward` and `forward`. **In `clusterkit`:**
+            `inputoutput.rasmussen_linkages(L)`, with `L` from `inputoutput.leontief_inverse` as in Q4.
             """
         ),
         answer(
@@ -255,6 +260,8 @@ def cells():
             Suppose a new wind-farm programme raises final demand for **Wind and clean-energy equipment (`WEQ`)
             by 100 million EUR**. Assuming constant jobs per unit of output in every sector, how many jobs does it
             support **in the whole regional economy** (all sectors together)? Answer with one number.
+            **In `clusterkit`:** `inputoutput.employment_multipliers(L, io_sectors["jobs"], x)` gives the jobs per million
+            EUR of final demand for each sector.
             """
         ),
         answer(
@@ -282,8 +289,9 @@ def cells():
 
             In 150–250 words: does İzmir's wind chain show a "smile" (more value at the ends than in the middle)?
             Where does the chain lose most purchases to other regions, and is the wind-equipment sector a *key
-            sector* of the regional economy (backward and forward linkage both above 1)? Is buying inputs outside
-            the region always a loss?
+            sector* of the regional economy? Use the worked example's definition, `inputoutput.key_sectors(L, Z=Z,
+            x=x)`: Rasmussen backward linkage and Ghosh forward linkage, **both strictly above 1** (the average).
+            Is buying inputs outside the region always a loss?
             """
         ),
         written(
@@ -292,8 +300,9 @@ def cells():
             """
             Model answer (trainers): margins are thinnest in assembly and raw materials and thickest at the ends
             (finance, project development, R&D, O&M): a smile. Blades, raw materials and assembly leak most
-            purchases. WEQ has the highest output multiplier and backward linkage but a Rasmussen forward index
-            below 1: backward-oriented, not a key sector (MAN is). Imports can be the efficient choice.
+            purchases. With key_sectors(L, Z=Z, x=x), WEQ's backward (about 0.97) and Ghosh forward (about 0.99)
+            linkages are both below 1: weakly linked, not a key sector, because about 60% of its inputs are
+            imported (the chain's leak). Imports can be the efficient choice.
             """,
         ),
         md(
@@ -310,8 +319,9 @@ def cells():
             4,
             """
             Model answer (trainers): e.g. the blades' supply chain (largest value added and largest leak) or
-            operation and maintenance (high margin, many jobs, grows with the installed base); WEQ's multiplier
-            supports it but it creates fewer jobs per euro than services; risk: a few turbine makers decide.
+            operation and maintenance (high margin, many jobs, grows with the installed base); WEQ's jobs
+            multiplier is low because its inputs are imported, and supplier development would raise it; risk: a
+            few turbine makers decide.
             """,
         ),
     ]

@@ -1,4 +1,4 @@
-"""Exercise 4: cluster-management excellence of İŞİM (CLUSTEM) against gold-label peers."""
+"""Exercise 4: cluster-management excellence of a fictional machinery cluster (Anka) against gold-label peers."""
 
 from nbbuild import answer, check, code, md, written
 
@@ -10,8 +10,8 @@ from clusterkit.data import load_case as _load
 _case = _load("isim-clustem-gold-label")
 _sa = _case["self_assessment"].set_index(["cluster", "year"])
 _ids = [i for i in excellence.load_indicator_set().index if i in _sa.columns]
-_own17 = _sa.loc[("İŞİM", 2017), _ids].astype(float)
-_own19 = _sa.loc[("İŞİM", 2019), _ids].astype(float)
+_own17 = _sa.loc[("Anka", 2017), _ids].astype(float)
+_own19 = _sa.loc[("Anka", 2019), _ids].astype(float)
 _gold = _sa[_sa["label"] == "gold"].droplevel("year")[_ids].astype(float)
 """
 
@@ -20,17 +20,19 @@ def cells():
     return [
         md(
             """
-            # Exercise 4 — Cluster-management excellence: İŞİM against gold-label peers
+            # Exercise 4 — Cluster-management excellence: a machinery cluster against gold-label peers
 
             **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 105 minutes**
+            (10 minutes per autograded question, 20 for W1 and 30 for W2).
 
             İŞİM, the Turkish construction- and work-machinery cluster association, took part in the EU project
             CLUSTEM with partner clusters in Italy, Spain and the UK. In 2017 its team visited gold-label clusters in
             Mulhouse and Lyon to learn how they are managed. Read the case study *CLUSTEM and the gold label*
             (in the book's *Cases* part; file `cases/isim-clustem-gold-label/case.md`) first.
 
-            The data are an **invented** self-assessment of İŞİM (2017, and 2019 after an improvement plan) and of
+            The data are an **invented** self-assessment of **Anka**, a fictional Turkish machinery cluster in İŞİM's
+            position (2017, and 2019 after an improvement plan), and of
             six anonymised peers on the course's own excellence indicator set (`clusterkit/resources/`), which is
             modelled on the public descriptions of the European labels: 31 quality indicators with a threshold each,
             an overall score of at least 80% for a Gold-style result, and eligibility minimums (0.5 FTE management,
@@ -40,7 +42,7 @@ def cells():
             **How to work.** Each question has an answer cell that starts with `name = None`: replace the line
             `raise NotImplementedError()` with code that assigns your answer to that name, and run the cell. The
             locked cell below it checks the *form* of your answer and tells you in plain words what to fix; the
-            *values* are checked when your work is graded. Use `clusterkit.excellence` (read its documentation for
+            *values* are checked when your work is graded. Use `clusterkit.excellence` (its functions are documented in the book's *clusterkit API reference*; read it for
             the scoring rule). Compute each answer from the data, not from another answer's variable.
             """
         ),
@@ -62,17 +64,18 @@ def cells():
         ),
         md(
             """
-            ## Q1 — İŞİM's scores in 2017 (2 points)
+            ## Q1 — Anka's scores in 2017 (2 points)
 
-            Score İŞİM's **2017** self-assessment with the course's indicator set: the score of each of the six
+            Score Anka's **2017** self-assessment with the course's indicator set: the score of each of the six
             areas and the overall score, in percent. Answer with a Series indexed by the area names and
-            `"overall"` (the labels in `AREAS`).
+            `"overall"` (the labels in `AREAS`). **In `clusterkit`:** `excellence.score(values, indicator_set)`, with `values`
+            the row `assessment.loc[("Anka", 2017), IDS]`.
             """
         ),
         answer(
             "q1_scores_2017",
             """
-            own_2017 = assessment.loc[("İŞİM", 2017), IDS].astype(float)
+            own_2017 = assessment.loc[("Anka", 2017), IDS].astype(float)
             q1_scores_2017 = excellence.score(own_2017, indicator_set)
             """,
         ),
@@ -80,11 +83,11 @@ def cells():
             "q1_scores_2017",
             2,
             """
-            g.expect_series(q1_scores_2017, "İŞİM's 2017 scores", index=AREAS, noun="area")
+            g.expect_series(q1_scores_2017, "Anka's 2017 scores", index=AREAS, noun="area")
             g.expect_number(float(q1_scores_2017.max()), "the highest score (percent)", upper=100)
             """,
             """
-            g.expect_close(q1_scores_2017, excellence.score(_own17), "İŞİM's 2017 scores")
+            g.expect_close(q1_scores_2017, excellence.score(_own17), "Anka's 2017 scores")
             """,
             "Q1",
             LOAD,
@@ -93,14 +96,15 @@ def cells():
             """
             ## Q2 — How far from the Gold pass mark in 2019? (2 points)
 
-            After its improvement plan, how many **percentage points** does İŞİM's **2019** overall score still lack
-            to reach the Gold-style pass mark of 80%? (0 if it passes.) Answer with one number.
+            After its improvement plan, how many **percentage points** does Anka's **2019** overall score still lack
+            to reach the Gold-style pass mark of 80%? (0 if it passes.) Answer with one number. **In `clusterkit`:**
+            `excellence.verdict(values).points_to_pass`.
             """
         ),
         answer(
             "q2_points_to_pass",
             """
-            q2_points_to_pass = excellence.verdict(assessment.loc[("İŞİM", 2019), IDS].astype(float)).points_to_pass
+            q2_points_to_pass = excellence.verdict(assessment.loc[("Anka", 2019), IDS].astype(float)).points_to_pass
             """,
         ),
         check(
@@ -115,17 +119,18 @@ def cells():
         ),
         md(
             """
-            ## Q3 — What holds İŞİM back? (2 points)
+            ## Q3 — What holds Anka back? (2 points)
 
-            List the ids of the **five quality indicators that cost İŞİM the most points in 2019** (points lost =
+            List the ids of the **five quality indicators that cost Anka the most points in 2019** (points lost =
             points of the indicator × the part of its threshold not reached; break ties by id). Answer with a list
-            of five indicator ids such as `"MG-Q1"`.
+            of five indicator ids such as `"MG-Q1"`. **In `clusterkit`:** `excellence.verdict(values).holding_back` lists
+            them, largest loss first.
             """
         ),
         answer(
             "q3_holding_back",
             """
-            v = excellence.verdict(assessment.loc[("İŞİM", 2019), IDS].astype(float))
+            v = excellence.verdict(assessment.loc[("Anka", 2019), IDS].astype(float))
             q3_holding_back = list(v.holding_back.index[:5])
             """,
         ),
@@ -148,16 +153,17 @@ def cells():
             """
             ## Q4 — Gap to the gold-label peers (2 points)
 
-            Compare İŞİM's **2019** area scores with those of the three peers modelled as holding the **gold**
-            label (`label == "gold"`): for each area and overall, give İŞİM's score **minus the peers' median
-            score** (negative = behind). Answer with a Series indexed like `AREAS`.
+            Compare Anka's **2019** area scores with those of the three peers modelled as holding the **gold**
+            label (`label == "gold"`): for each area and overall, give Anka's score **minus the peers' median
+            score** (negative = behind). Answer with a Series indexed like `AREAS`. **In `clusterkit`:**
+            `excellence.compare_to_peers(values, peers, indicator_set)`, column `"gap_to_median"`.
             """
         ),
         answer(
             "q4_gap_to_gold",
             """
             gold = assessment[assessment["label"] == "gold"].droplevel("year")[IDS].astype(float)
-            table = excellence.compare_to_peers(assessment.loc[("İŞİM", 2019), IDS].astype(float), gold, indicator_set)
+            table = excellence.compare_to_peers(assessment.loc[("Anka", 2019), IDS].astype(float), gold, indicator_set)
             q4_gap_to_gold = table["gap_to_median"]
             """,
         ),
@@ -177,15 +183,17 @@ def cells():
             ## Q5 — Who sits on the board? (2 points)
 
             Indicator `MG-Q2` is the share of board seats held by **member companies** (large firms and SMEs).
-            Compute it for İŞİM in **2019** from the board table `case["board"]`, in percent. Answer with one
-            number.
+            Compute it for Anka in **2019** from the board table `case["board"]`, in percent. Answer with one
+            number. **In `clusterkit`:** `excellence.board_share(board_rows, ["member large firms", "member SMEs"])`, with
+            `board_rows` the rows of Anka in 2019 (e.g. `case["board"].query("cluster == 'Anka' and year ==
+            2019")`).
             """
         ),
         answer(
             "q5_board_share",
             """
             board = case["board"]
-            b19 = board[(board["cluster"] == "İŞİM") & (board["year"] == 2019)]
+            b19 = board[(board["cluster"] == "Anka") & (board["year"] == 2019)]
             companies = b19["seat_type"].isin(["member large firms", "member SMEs"])
             q5_board_share = 100.0 * b19.loc[companies, "seats"].sum() / b19["seats"].sum()
             """,
@@ -204,7 +212,7 @@ def cells():
             """
             ## W1 — Progress and gaps (4 points)
 
-            In 150–250 words: how did İŞİM's scores change between 2017 and 2019, in which areas is it furthest
+            In 150–250 words: how did Anka's scores change between 2017 and 2019, in which areas is it furthest
             behind the gold-label peers, and what do the indicators holding it back have in common? Say what a
             self-assessment like this cannot tell you.
             """
@@ -220,10 +228,10 @@ def cells():
         ),
         md(
             """
-            ## W2 — Recommendation to İŞİM's board (6 points)
+            ## W2 — Recommendation to Anka's board (6 points)
 
             A Silver-style re-assessment checks **three improvement areas** against the Gold criteria. In 200–300
-            words, recommend to İŞİM's board the three improvements to commit to for the next two years, justify
+            words, recommend to Anka's board the three improvements to commit to for the next two years, justify
             them with your figures (points at stake, gaps to peers), and draw on what the gold-label clusters
             visited in France do differently (see the case).
             """

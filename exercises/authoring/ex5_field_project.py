@@ -30,11 +30,12 @@ def cells():
             # Exercise 5 — Field project: a wedding-textile cluster initiative in İzmir
 
             **Total: 20 points** — 10 points for five autograded answers (Q1–Q5) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 150 minutes**
+            (a team project: 10 minutes per autograded question, 40 for W1 and 50 for W2, 10 to agree).
 
-            In the first train-the-trainers programme of the European Foundation for Cluster Excellence
+            In the first programme in which the European Foundation for Cluster Excellence trained trainers
             (2012–2013), teams of participants applied the cluster-excellence method to 13 real cluster
-            initiatives in 13 European regions — from wicker in Rzeszów to wedding tourism in Killarney. One of
+            initiatives, one in each of 13 regions of Europe — from wicker in Rzeszów to wedding tourism in Killarney. One of
             them was **wedding textiles in İzmir**. Read the case study *ECEI field projects*
             (in the book's *Cases* part; file `cases/ecei-field-projects/case.md`) first.
 
@@ -54,7 +55,7 @@ def cells():
             """
             import pandas as pd
 
-            from clusterkit import benchmark, excellence, valuechain
+            from clusterkit import benchmark, excellence, likert, valuechain
             from clusterkit import grading as g
             from clusterkit.data import load_case
 
@@ -88,7 +89,7 @@ def cells():
 
             For each stage compute its value added (million EUR) and its **share of the whole chain's value
             added**. Answer with a DataFrame indexed by stage with the columns `value_added` and
-            `share_of_chain_va`.
+            `share_of_chain_va`. **In `clusterkit`:** `valuechain.value_chain(stages)`.
             """
         ),
         answer(
@@ -121,7 +122,8 @@ def cells():
 
             Give each firm a **cooperation-readiness score**: the average of its answers to the four statements
             `{READINESS}`. Then average the firms' scores **by their main stage**. Answer with a Series indexed by
-            stage (only stages with surveyed firms).
+            stage (only stages with surveyed firms). **In `clusterkit`:** `likert.mean_score(survey, statements,
+            by="stage")`.
             """
         ),
         answer(
@@ -153,6 +155,7 @@ def cells():
 
             For each of the three candidate services `{SERVICES}`, give the **share of firms that agree** (score
             4 or 5). Answer with a Series indexed by those three column names, values between 0 and 1.
+            **In `clusterkit`:** `likert.share_agreeing(survey, statements)`.
             """
         ),
         answer(
@@ -188,6 +191,7 @@ def cells():
 
             Count a firm as a **committed member** if it agrees (score 4 or 5) that it would pay a membership fee
             (`willingness_to_pay_fee`). How many committed members does the survey find? Answer with an integer.
+            **In `clusterkit`:** `likert.count_agreeing(survey, "willingness_to_pay_fee")`.
             """
         ),
         answer(
@@ -213,16 +217,18 @@ def cells():
             """
             ## Q5 — Eligible? (2 points)
 
-            The initiative plans a cluster manager at **1.0 FTE** and, besides the firms, a university department
-            and the chamber of commerce as members (**3 member types**). Its committed firms are those of Q4.
-            Would it meet the eligibility rules? Answer `True` or `False` (you may use
-            `excellence.check_eligibility`, which also says why).
+            The initiative plans a cluster manager at **1.0 FTE**. Its members would be the committed firms of
+            Q4 **plus** a university department and the chamber of commerce, which have both signed up: so the
+            committed members are the committed firms + 2, and there are **3 member types** (firms, research and
+            education, a public body). Would it meet the eligibility rules? Answer `True` or `False`.
+            **In `clusterkit`:** `excellence.check_eligibility({"management_fte": 1.0, "committed_members": ...,
+            "member_types": 3})` returns `(eligible, reasons)`.
             """
         ),
         answer(
             "q5_eligible",
             """
-            committed = int((survey["willingness_to_pay_fee"] >= 4).sum())
+            committed = int((survey["willingness_to_pay_fee"] >= 4).sum()) + 2  # the firms + university + chamber
             ok, reasons = excellence.check_eligibility(
                 {"management_fte": 1.0, "committed_members": committed, "member_types": 3}
             )
@@ -236,7 +242,7 @@ def cells():
             g.expect_choice(q5_eligible, [True, False], "your eligibility answer")
             """,
             """
-            _n = int((_survey["willingness_to_pay_fee"] >= 4).sum())
+            _n = int((_survey["willingness_to_pay_fee"] >= 4).sum()) + 2  # committed firms + university + chamber
             _ok, _why = excellence.check_eligibility({"management_fte": 1.0, "committed_members": _n, "member_types": 3})
             g.expect_equal(q5_eligible, bool(_ok), "your eligibility answer")
             """,
@@ -258,7 +264,8 @@ def cells():
             """
             Model answer (trainers): value concentrates in cutting and sewing and in brand/showroom/fairs;
             fabric supply is mostly bought outside the region; readiness differs by stage; joint marketing at
-            foreign fairs has the broadest support; with 13 committed firms the organisation falls short of 15.
+            foreign fairs has the broadest support; 13 committed firms plus the university department and the
+            chamber make exactly 15 committed members: eligible, but with no margin (one firm leaving breaks it).
             """,
         ),
         md(

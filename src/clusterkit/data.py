@@ -360,9 +360,11 @@ def check_io_identities(
 ) -> None:
     """Check the accounting identities of an input-output table (Miller & Blair 2009, §2.2).
 
-    ``transactions`` has a ``sector`` column, one column per sector (the inter-industry flows Z, row = selling
-    sector), ``final_demand`` (f) and ``total_output`` (x); ``sectors`` has ``sector`` and ``value_added``.
-    Rows: ``Σ_j z_ij + f_i = x_i``. Columns: ``Σ_i z_ij + VA_j = x_j``. Raises ``ValueError`` naming the sector.
+    ``transactions`` has a ``sector`` column, one column per sector (the inter-industry flows Z between the
+    region's sectors, row = selling sector), ``final_demand`` (f) and ``total_output`` (x); ``sectors`` has
+    ``sector``, ``value_added`` and, for a regional table, ``imports`` (intermediate inputs bought outside the
+    region, the import row m). Rows: ``Σ_j z_ij + f_i = x_i``. Columns: ``Σ_i z_ij + m_j + VA_j = x_j`` (without an
+    ``imports`` column, ``m = 0``). Raises ``ValueError`` naming the sector.
     """
     require_columns(transactions, ["sector", "final_demand", "total_output"], what="IO transactions table")
     require_columns(sectors, ["sector", "value_added"], what="IO sectors table")
@@ -375,14 +377,22 @@ def check_io_identities(
     f = transactions.set_index("sector")["final_demand"]
     va = sectors.set_index("sector")["value_added"].reindex(codes)
     require_finite_nonnegative(z, name="Z (inter-industry flows)")
+    has_imports = "imports" in sectors.columns
+    m = sectors.set_index("sector")["imports"].reindex(codes) if has_imports else 0.0 * va
+    if has_imports:
+        require_finite_nonnegative(m, name="imports")
     row_gap = z.sum(axis=1) + f - x
-    col_gap = z.sum(axis=0) + va - x
+    col_gap = z.sum(axis=0) + m + va - x
     for label, gap in (("row", row_gap), ("column", col_gap)):
         scale = x.abs().clip(lower=1.0)
         bad = (gap.abs() / scale) > tol
         if bad.any():
             sec = bad[bad].index[0]
-            what = "sum of Z + final demand" if label == "row" else "sum of Z + value added"
+            what = (
+                "sum of Z + final demand"
+                if label == "row"
+                else ("sum of Z + imports + value added" if has_imports else "sum of Z + value added")
+            )
             raise ValueError(
                 f"{label} identity fails for sector {sec!r}: {what} = {x[sec] + gap[sec]:.4f} "
                 f"but total output = {x[sec]:.4f}"

@@ -27,6 +27,7 @@ proportional fulfilment of each threshold, capped at 1, times the indicator's po
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = [
     "GOLD_PASS_PERCENT",
     "Verdict",
     "assessment_template",
+    "board_share",
     "check_eligibility",
     "compare_to_peers",
     "indicator_scores",
@@ -536,3 +538,27 @@ def compare_to_peers(
         }
     )
     return out
+
+
+def board_share(
+    board: pd.DataFrame,
+    seat_types: Collection[str],
+    *,
+    seat_type: str = "seat_type",
+    seats: str = "seats",
+) -> float:
+    """Share of board seats, in percent, held by the given seat types: ``100 * seats of seat_types / all seats``.
+
+    ``board`` lists one cluster's board (one row per seat type, with the number of ``seats``); filter a table of
+    several clusters or years first. A governance indicator in the spirit of the labels' questions on who steers
+    the cluster organisation (the course's reading; the official indicators are not public). ``ValueError`` when
+    the board has no seats or a seat type is unknown.
+    """
+    require_columns(board, [seat_type, seats], what="board table")
+    unknown = sorted(set(seat_types) - set(board[seat_type]))
+    if unknown:
+        raise ValueError(f"seat type(s) {unknown} not in the board; it has {sorted(set(board[seat_type]))}")
+    total = float(board[seats].sum())
+    if total <= 0:
+        raise ValueError("the board has no seats")
+    return 100.0 * float(board.loc[board[seat_type].isin(set(seat_types)), seats].sum()) / total

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clusterkit._validation import align_labels, at_least, require_finite_nonnegative
+from clusterkit._validation import above, align_labels, at_least, require_finite_nonnegative
 
 __all__ = [
     "technical_coefficients",
@@ -248,21 +248,25 @@ def key_sectors(
 
     Backward = Rasmussen power of dispersion (column sums of ``L``); forward = Ghosh normalised row sums when
     ``Z`` and ``x`` are given (Miller & Blair's recommendation), otherwise Rasmussen sensitivity of dispersion.
-    Categories (both indices compared with ``threshold`` = 1, the average):
+    A linkage counts as strong when it is **above** ``threshold`` (default 1, the average over sectors), strictly:
+    the published rule is "above average" (Rasmussen 1956; Hirschman 1958; Miller & Blair 2009, sec. 12.2), so a
+    sector exactly at the average is not strong. Categories:
 
-    ================  ================  ==================  ===============================================
-    backward >= 1     forward >= 1      ``category``        Miller & Blair (2009, sec. 12.2) wording
-    ================  ================  ==================  ===============================================
-    yes               yes               key sector          generally dependent on inter-industry flows
-    yes               no                backward-oriented   dependent on inter-industry supply
-    no                yes               forward-oriented    dependent on inter-industry demand
-    no                no                weakly linked       generally independent
-    ================  ================  ==================  ===============================================
+    ================  ================  ==================
+    backward > 1      forward > 1       ``category``
+    ================  ================  ==================
+    yes               yes               key sector
+    yes               no                backward-oriented
+    no                yes               forward-oriented
+    no                no                weakly linked
+    ================  ================  ==================
 
-    The indices are normalised to average 1, so a sector exactly at the average is common; ``>=`` is taken up
-    to a relative 1e-9 (:data:`clusterkit._validation.THRESHOLD_TOLERANCE`), so an index computed as
-    0.9999999999999998 counts as 1. "Key sector" in the sense of Rasmussen (1956) and Hirschman (1958). Returns ``backward``, ``forward`` and
-    ``category`` indexed by sector.
+    "Key sector" (both above average) is the published term (Rasmussen 1956, Hirschman 1958). The three other
+    labels are this course's own shorthand; textbooks name those quadrants differently. Which forward index is
+    used changes the verdict, so say which one you used. Sums and ratios are compared up to a relative 1e-9
+    (:data:`clusterkit._validation.THRESHOLD_TOLERANCE`): an index computed as 1.0000000000000002 is at the
+    average, not above it. Returns ``backward``, ``forward`` and ``category``
+    indexed by sector.
     """
     ras = rasmussen_linkages(L)
     if (Z is None) != (x is None):
@@ -272,7 +276,7 @@ def key_sectors(
         fwd = ghosh_forward_linkages(Z, x)
         forward = align_labels(fwd, ras.index, name="Z/x sectors", reference="the sectors of L")
     out = pd.DataFrame({"backward": ras["backward"], "forward": forward.to_numpy()}, index=ras.index)
-    b, f = at_least(out["backward"], threshold), at_least(out["forward"], threshold)
+    b, f = above(out["backward"], threshold), above(out["forward"], threshold)
     out["category"] = [KEY_SECTOR_LABELS[(bb, ff)] for bb, ff in zip(b, f, strict=True)]
     return out
 

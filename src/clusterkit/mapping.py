@@ -63,6 +63,7 @@ __all__ = [
     "location_quotient",
     "cluster_stars",
     "strong_clusters",
+    "leading_sectors",
     "shift_share",
     "herfindahl",
     "krugman_index",
@@ -292,6 +293,19 @@ def _top_share_flags(mat: np.ndarray, pct: float, name: str) -> np.ndarray:
     return (mat >= kth[None, :]) & (mat > 0)
 
 
+def _top_share_overall(mat: np.ndarray, pct: float, name: str, cols: np.ndarray | None = None) -> np.ndarray:
+    """True where a cell is in the top ``pct`` of ALL cells of ``mat`` (pooled over regions and categories; only
+    the columns flagged in ``cols`` take part) and is positive. Same tie rule as :func:`_top_share_flags`."""
+    if not 0 < pct <= 1:
+        raise ValueError(f"{name} must be in (0, 1], got {pct!r}")
+    cols = np.ones(mat.shape[1], dtype=bool) if cols is None else cols
+    pool = mat[:, cols].ravel()
+    n = pool.size
+    k = max(1, math.ceil(pct * n - 1e-9))
+    kth = np.partition(pool, n - k)[n - k]
+    return (mat >= kth) & (mat > 0) & cols[None, :]
+
+
 def _check_denominator(denominator: str) -> None:
     if denominator not in ("total", "traded"):
         raise ValueError(f"denominator must be 'total' or 'traded', got {denominator!r}")
@@ -349,11 +363,16 @@ def cluster_stars(
       category (fewer than ``size_pct * n_regions`` regions have more; ties at the threshold all qualify);
     * ``specialisation``: ``LQ_ir >= lq_threshold`` (see :func:`location_quotient`; up to a relative 1e-9, so
       an LQ of exactly 2 computed as 1.9999999999999998 earns the star);
-    * ``focus``: the region is in the top ``focus_pct`` of regions by the category's share of the region's
-      employment ``E_ir / E_r`` (same tie rule).
+    * ``focus``: the cell is in the top ``focus_pct`` of ALL (region, category) cells of the table - pooled
+      over every category, not within one - by the category's share of the region's employment ``E_ir / E_r``
+      (same tie rule). Ranked within one category, that share would order regions exactly as the LQ does (the
+      category's national share is a common divisor) and focus would repeat specialisation; pooled, it rewards
+      categories that weigh heavily in their region's economy, large or not specialised as they may be.
 
     Cells with zero employment get no star. ``stars = size + specialisation + focus`` (0..3). Source: European
-    Cluster Observatory methodology (clusterobservatory.eu; Ketels & Protsiv 2014) - 10% / LQ 2 / 10% defaults.
+    Cluster Observatory, "Evaluation of regional cluster strength" (clusterobservatory.eu, star methodology:
+    size = top 10% of regions within the category, specialisation = LQ >= 2, focus = top 10% of all clusters by
+    the share of their region's total employment); Ketels & Protsiv 2014. Defaults 10% / LQ 2 / 10%.
 
     Returns a DataFrame indexed by (region, industry) with columns ``employment``, ``lq``, ``share``
     (``E_ir / E_r``, traded employment with ``denominator="traded"``), ``size``, ``specialisation``, ``focus``
@@ -367,7 +386,7 @@ def cluster_stars(
     mask = _traded_mask(df, grid, traded) if denominator == "traded" else None
     lq, share = _lq_matrix(grid, emp, mask)
     size = _top_share_flags(emp, size_pct, "size_pct")
-    focus = _top_share_flags(share, focus_pct, "focus_pct")
+    focus = _top_share_overall(share, focus_pct, "focus_pct", mask)
     spec = at_least(lq, lq_threshold) & (emp > 0)
     at = grid.at_pairs
     size_p, spec_p, focus_p = at(size), at(spec), at(focus)
@@ -386,6 +405,42 @@ def cluster_stars(
     if mask is not None:
         out = out[mask[out.index.codes[1]]]
     return out
+
+
+def leading_sectors(
+    df: pd.DataFrame,
+    *,
+    traded: Collection[Hashable] | Mapping | pd.Series | None = None,
+    regions: Collection[Hashable] | None = None,
+    region: str = "region",
+    industry: str = "industry",
+    employment: str = "employment",
+    **star_options: float,
+) -> pd.Series:
+    """The leading sector of each region: the industry with the most European Cluster Observatory stars
+    (:func:`cluster_stars`, all regions of ``df`` compared), ties broken by the higher location quotient.
+
+    ``traded`` restricts the choice to traded industries (a collection of industry labels, or a mapping/Series
+    industry -> bool); ``regions`` to some regions (e.g. the pilot provinces). Other keyword arguments go to
+    :func:`cluster_stars` (thresholds). Returns a Series region -> industry, sorted by region. This is the
+    course's reading of "leading sector" (stars first, LQ second), not a published rule.
+    """
+    stars = cluster_stars(df, region=region, industry=industry, employment=employment, **star_options)
+    rated = stars.reset_index()
+    reg, ind = rated.columns[0], rated.columns[1]
+    if traded is not None:
+        if isinstance(traded, Mapping | pd.Series):
+            keep = {k for k, v in dict(traded).items() if bool(v)}
+        else:
+            keep = set(traded)
+        rated = rated[rated[ind].isin(keep)]
+    if regions is not None:
+        unknown = set(regions) - set(rated[reg])
+        if unknown:
+            raise KeyError(f"region(s) {sorted(map(str, unknown))} not in the table")
+        rated = rated[rated[reg].isin(set(regions))]
+    best = rated.sort_values([reg, "stars", "lq"], ascending=[True, False, False], kind="stable")
+    return best.groupby(reg, sort=True)[ind].first().rename("leading_sector")
 
 
 def _peer_codes(df: pd.DataFrame, grid: _Grid, peer_group: str | Mapping | pd.Series | None) -> np.ndarray:

@@ -31,7 +31,7 @@ from clusterkit._validation import require_columns, require_finite_nonnegative, 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["value_chain", "captured_value", "gap_analysis", "smile_curve"]
+__all__ = ["value_chain", "captured_value", "gap_analysis", "input_leakage", "main_leaks", "smile_curve"]
 
 REQUIRED = ("stage", "output", "bought_in_inputs", "local_share")
 
@@ -188,6 +188,28 @@ def input_leakage(
             f"{local_input_share} must lie in [0, 1]; stage {over.index[0]!r} has {over.iloc[0]!r}"
         )
     return (buy * (1.0 - share)).rename("input_leakage")
+
+
+def main_leaks(
+    stages: pd.DataFrame,
+    *,
+    share: float = 0.5,
+    inputs: str = "bought_in_inputs",
+    local_input_share: str = "local_input_share",
+    stage: str = "stage",
+) -> list[str]:
+    """The fewest stages whose purchase leakage (:func:`input_leakage`) together reaches ``share`` of the chain's.
+
+    Stages are ranked by leakage, largest first, and taken while the leakage of the stages before them is below
+    ``share`` of the total: a Pareto (ABC) cut, the usual way to pick the first targets of a supplier-development
+    programme. Returns the stage names, largest leak first. ``share`` must be in (0, 1].
+    """
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share!r}")
+    leak = input_leakage(stages, inputs=inputs, local_input_share=local_input_share, stage=stage)
+    leak = leak.sort_values(ascending=False, kind="stable")
+    before = leak.cumsum() - leak
+    return [str(s) for s in leak.index[before < share * leak.sum()]]
 
 
 def smile_curve(

@@ -49,8 +49,8 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-release: $(STAMP) ## student versions of the exercises (exercises/release/, plus a zip per assignment)
-	$(BIN)/python -m autograder release --all
+release: $(STAMP) ## student versions of the exercises (exercises/release/, a zip each), released to the exchange
+	$(BIN)/python -m autograder release --all --exchange "$(CLUSTER_EXCHANGE)"
 
 book: $(STAMP) release ## build the HTML book into _build/html (strict: warnings fail)
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -70,8 +70,27 @@ grade: $(STAMP) sandbox-deps ## trainers' grading run (see autograder/README.md;
 bench: $(STAMP) ## benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python -m bench $(ARGS)
 
-lab: $(STAMP) ## JupyterLab for trainees (course kernel, ipywidgets, nbgrader extensions)
-	cd exercises && $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser
+# --- The trainee's lab and the nbgrader exchange on one machine -------------------------------------------------
+# CLUSTER_EXCHANGE: the nbgrader exchange (trainers release to it and collect from it; a hub sets a shared path).
+# WORKSPACE: the trainee's own folder, the lab's root; no target writes to it. The lab's settings are the files of
+# exercises/trainee-lab/ (on JUPYTER_CONFIG_PATH); its writable state (settings, nbgrader's cache) sits beside the
+# workspace in LAB_STATE. TRAINEE: the trainee id submissions carry (default: the login name). LAB_ARGS: extra
+# options for `jupyter lab` (e.g. --port=9000).
+CLUSTER_EXCHANGE ?= $(CURDIR)/.exchange
+WORKSPACE ?= $(CURDIR)/workspace
+LAB_STATE ?= $(abspath $(WORKSPACE))/../.trainee-lab
+TRAINEE ?=
+LAB_ARGS ?=
+export CLUSTER_EXCHANGE
+
+lab: $(STAMP) ## the trainee's JupyterLab on WORKSPACE (default workspace/): Assignment List, Validate
+	test -d "$(CLUSTER_EXCHANGE)/cluster-excellence/outbound" || $(MAKE) --no-print-directory release
+	mkdir -p "$(WORKSPACE)" "$(LAB_STATE)/config" "$(LAB_STATE)/data" "$(LAB_STATE)/runtime"
+	cd "$(WORKSPACE)" && env TRAINEE_WORKSPACE="$(abspath $(WORKSPACE))" TRAINEE_LAB_STATE="$(abspath $(LAB_STATE))" \
+	  TRAINEE_ID="$(TRAINEE)" JUPYTER_CONFIG_PATH="$(CURDIR)/exercises/trainee-lab" \
+	  JUPYTER_CONFIG_DIR="$(abspath $(LAB_STATE))/config" JUPYTER_DATA_DIR="$(abspath $(LAB_STATE))/data" \
+	  JUPYTER_RUNTIME_DIR="$(abspath $(LAB_STATE))/runtime" \
+	  $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 screenshots: $(STAMP) browser-deps ## regenerate the book's screenshots from the browser tests
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q tests -m browser -k screenshot

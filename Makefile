@@ -64,8 +64,8 @@ test: $(STAMP) browser-deps sandbox-deps lint book ## everything CI checks: lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser" tests
 	$(BIN)/python -m pytest -q -p no:xdist -m browser tests
 
-grade: $(STAMP) sandbox-deps ## trainers' grading run (see autograder/README.md; pass ARGS="...")
-	$(BIN)/python -m autograder grade $(ARGS)
+grade: $(STAMP) sandbox-deps ## trainers' grading run: collect from the exchange (or ARGS="SOURCE"), grade, return feedback
+	$(BIN)/python -m autograder grade --exchange "$(CLUSTER_EXCHANGE)" $(ARGS)
 
 bench: $(STAMP) ## benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python -m bench $(ARGS)

@@ -1,7 +1,9 @@
-"""The whole grading run: import (when SOURCE is given), autograde, feedback, export, report.
+"""The whole grading run: import (SOURCE) or collect (--exchange), autograde, feedback, export, report.
 
-Every step is safe to re-run: unchanged submissions are not graded again, files are replaced atomically.
-Exit code 1 when something needs a trainer's look (see the report's last section), 2 on bad usage.
+Without SOURCE and with ``--exchange`` (``make grade`` passes ``CLUSTER_EXCHANGE``) the submissions are collected
+from nbgrader's exchange and, after grading, the feedback pages are released back to it for the trainees'
+Assignment List. Every step is safe to re-run: unchanged submissions are not graded again, files are replaced
+atomically. Exit code 0 when the run completed (what needs a trainer's look is listed), 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import autograde, export, feedback, importer, report
+from autograder import autograde, exchange, export, feedback, importer, report
 from autograder.common import (
-    EXIT_ATTENTION,
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
@@ -31,6 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--deadline", action="append", metavar="ASSIGNMENT=ISO-TIME", help="deadline override"
     )
+    parser.add_argument(
+        "--exchange",
+        type=Path,
+        help="without SOURCE: collect from this nbgrader exchange and release the feedback to it",
+    )
     autograde.add_limit_arguments(parser)
 
 
@@ -42,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
             importer.import_submissions(
                 args.course_dir, args.exercises, args.source, args.roster, settings, args.assignment
             )
-        elif not (args.course_dir / "submitted").is_dir():
+        elif args.exchange is not None:
+            exchange.collect(args.course_dir, args.exercises, args.exchange, settings, args.assignment)
+        if not (args.course_dir / "submitted").is_dir():
             raise UsageError(f"nothing to grade in {args.course_dir}: give a SOURCE folder or zip to import")
         autograde.autograde_all(
             args.course_dir,
@@ -55,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
             quiet=args.quiet,
         )
         feedback.generate_feedback(args.course_dir, args.assignment, quiet=args.quiet)
+        returned = []
+        if args.source is None and args.exchange is not None:
+            returned = exchange.release_feedback(args.course_dir, args.exchange, args.assignment)
         csv_path = export.export(args.course_dir)
         html_path = report.build_report(args.course_dir)
     except UsageError as exc:
@@ -66,4 +77,11 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"grades: {csv_path}\nreport: {html_path}\nfeedback: {args.course_dir / 'feedback'}", file=sys.stderr
     )
-    return EXIT_ATTENTION if look else EXIT_OK
+    if args.source is None and args.exchange is not None:
+        print(
+            f"feedback released to the exchange {args.exchange}: {len(returned)} submission(s)",
+            file=sys.stderr,
+        )
+    if look:
+        print(f"grading completed; {len(look)} item(s) above need a look", file=sys.stderr)
+    return EXIT_OK

@@ -112,7 +112,7 @@ def real(tmp_path_factory):
 
 
 def test_run_completes_and_flags_manual_grading_and_the_dead_kernel(real):
-    assert real["proc"].returncode == 1, real["proc"].stderr[-3000:]
+    assert real["proc"].returncode == 0, real["proc"].stderr[-3000:]  # completed; what needs a look is listed
     flags = {sid: " ".join(r["flags"]) for sid, r in real["results"].items()}
     assert "dead kernel" in flags["os-exit"]
     assert "needs manual grading" in flags["correct"]

@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 
-.PHONY: sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
+.PHONY: coursepack sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,7 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 release: $(STAMP) ## student versions of the exercises (exercises/release/, a zip each), released to the exchange
 	$(BIN)/python -m autograder release --all --exchange "$(CLUSTER_EXCHANGE)"
 
-book: $(STAMP) release ## build the HTML book into _build/html (strict: warnings fail)
+book: $(STAMP) release coursepack ## build the HTML book into _build/html (strict: warnings fail)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 unit: $(STAMP) ## fast unit tests of the clusterkit package only
@@ -82,6 +82,9 @@ LAB_STATE ?= $(abspath $(WORKSPACE))/../.trainee-lab
 TRAINEE ?=
 LAB_ARGS ?=
 export CLUSTER_EXCHANGE
+
+coursepack: $(STAMP) release ## per exercise, a zip for a trainee's own Python: clusterkit wheel with the case data, notebook, README
+	$(BIN)/python -m autograder coursepack
 
 lab: $(STAMP) ## the trainee's JupyterLab on WORKSPACE (default workspace/): Assignment List, Validate
 	test -d "$(CLUSTER_EXCHANGE)/cluster-excellence/outbound" || $(MAKE) --no-print-directory release

@@ -164,6 +164,18 @@ def into_view(page, locator) -> None:
     page.wait_for_timeout(300)  # let the windowed notebook render the cells around it
 
 
+def wait_output(page, cell_, output, text: str, timeout: float = 180) -> None:
+    """Wait until ``output`` of ``cell_`` shows ``text``. The notebook renders only the cells near the screen and
+    Run All moves the view, so the cell is brought back on screen while waiting."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cell_.evaluate("e => e.scrollIntoView({block: 'center'})")
+        if output.count() and text in (output.first.text_content() or ""):
+            return
+        assert time.monotonic() < deadline, f"no output {text!r} after {timeout}s"
+        page.wait_for_timeout(1000)
+
+
 def type_into(page, cell_, text: str) -> None:
     cell_.locator(".cm-content").click()
     page.keyboard.press("Control+A")
@@ -227,8 +239,7 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
             ).click()
             check = cell(panel, "# Check Q1 (2 points)")
             error = check.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-            expect(error).to_contain_text("set_index('stage')", timeout=120_000)
-            check.scroll_into_view_if_needed()
+            wait_output(page, check, error, "set_index('stage')")
             text = (error.text_content() or "").strip()
             assert len(text.splitlines()) <= 3, text
             assert "Traceback" not in text and "grading.py" not in text and "File " not in text, text
@@ -242,6 +253,9 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
             page.locator(".lm-Menu:visible .lm-Menu-itemLabel").get_by_text(
                 "Run All Cells", exact=True
             ).click()
+            wait_output(
+                page, check, check.locator(".jp-OutputArea-output"), "Q1: the form of your answer is right"
+            )
             expect(check.locator(".jp-OutputArea-output")).to_have_text(
                 "Q1: the form of your answer is right. Its values are checked when your work is graded.",
                 timeout=120_000,

@@ -47,8 +47,8 @@ ASSIGNMENTS = [
 ]
 # A first try a trainee might well write: right numbers, but the table keeps pandas' row numbers 0, 1, 2, ...
 WRONG_Q1 = (
-    "q1_value_added = pd.DataFrame({'stage': stages['stage'], "
-    "'value_added': stages['output'] - stages['bought_in_inputs']})\n"
+    "q1_value_added = pd.DataFrame({'stage': stages['stage']})\n"
+    "q1_value_added['value_added'] = stages['output'] - stages['bought_in_inputs']\n"
     "q1_value_added['margin'] = q1_value_added['value_added'] / stages['output']"
 )
 # ... and the fix the message names.
@@ -164,6 +164,24 @@ def into_view(page, locator) -> None:
     page.wait_for_timeout(300)  # let the windowed notebook render the cells around it
 
 
+def run_all(page, panel) -> None:
+    """Run ▸ Run All Cells, once more if the kernel was not listening yet (the first cell got no number)."""
+    first = panel.locator(".jp-CodeCell .jp-InputPrompt").first
+    first.evaluate("e => e.scrollIntoView({block: 'center'})")
+    before = first.text_content()
+    for _attempt in range(3):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
+        page.locator(".lm-Menu:visible .lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            first.evaluate("e => e.scrollIntoView({block: 'center'})")
+            now = first.text_content() or ""
+            if now != before and re.search(r"\[[0-9*]+\]", now):
+                return
+            page.wait_for_timeout(500)
+    raise AssertionError("Run All Cells ran nothing (the first code cell has no execution number)")
+
+
 def wait_output(page, cell_, output, text: str, timeout: float = 180) -> None:
     """Wait until ``output`` of ``cell_`` shows ``text``. The notebook renders only the cells near the screen and
     Run All moves the view, so the cell is brought back on screen while waiting."""
@@ -228,15 +246,13 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
             fetched.locator(".nested_list_item a", has_text=EX2).click()
             panel = page.locator(".jp-NotebookPanel:visible")
             panel.wait_for()
+            expect(panel.locator(".jp-KernelName")).to_have_text("Python 3 (ipykernel)", timeout=90_000)
             panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
 
             # Q1 answered wrongly: Run All stops at its check, which shows the message alone.
             answer = cell(panel, "q1_value_added = None")
             type_into(page, answer, WRONG_Q1)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
-            page.locator(".lm-Menu:visible .lm-Menu-itemLabel").get_by_text(
-                "Run All Cells", exact=True
-            ).click()
+            run_all(page, panel)
             check = cell(panel, "# Check Q1 (2 points)")
             error = check.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
             wait_output(page, check, error, "set_index('stage')")
@@ -249,10 +265,7 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
 
             # ... and rightly: the confirmation.
             type_into(page, cell(panel, "q1_value_added = pd.DataFrame"), RIGHT_Q1)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
-            page.locator(".lm-Menu:visible .lm-Menu-itemLabel").get_by_text(
-                "Run All Cells", exact=True
-            ).click()
+            run_all(page, panel)
             wait_output(
                 page, check, check.locator(".jp-OutputArea-output"), "Q1: the form of your answer is right"
             )

@@ -123,8 +123,9 @@ def render_page(assignment: str, notebooks: list[tuple[Path, dict[str, Any]]], d
         + " and the folder name "
         + f"`{assignment}`; do not delete, copy or reorder the graded cells.",
         "2. Restart the kernel and run all cells (*Kernel → Restart Kernel and Run All Cells*), then save.",
-        "3. Hand the notebook in: on the course JupyterHub use the *Assignments* tab and press *Submit*; "
-        "otherwise send the saved `.ipynb` to your trainer as they tell you.",
+        "3. Hand the notebook in: in the course's JupyterLab (`make lab`, or the course JupyterHub) open "
+        "*Nbgrader ▸ Assignment List* and press *Submit*; otherwise send the saved `.ipynb` to your trainer "
+        "as they tell you.",
         "",
         f"The trainer grades it automatically, then reads the written answers; see {{doc}}`the exercises "
         f"overview <{HOW_TO_SUBMIT_DOC}>` for the whole cycle.",

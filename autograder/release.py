@@ -260,9 +260,10 @@ def run(args: argparse.Namespace) -> int:
             write_zip(release_root / name, zip_path)
         print(f"release: {name} ok" + ("" if args.no_zip else f" -> {zip_path.relative_to(course_dir)}"))
     clean = [n for n in names if (release_root / n).is_dir() and n not in failures]
-    if args.exchange is not None and clean:
-        for name, error in release_to_exchange(course_dir, args.exchange, clean).items():
-            print(f"release: nbgrader could not release {name} to {args.exchange}:\n{error}", file=sys.stderr)
+    exchange = getattr(args, "exchange", None)
+    if exchange is not None and clean:
+        for name, error in release_to_exchange(course_dir, exchange, clean).items():
+            print(f"release: nbgrader could not release {name} to {exchange}:\n{error}", file=sys.stderr)
             status = 1
-        print(f"release: {len(clean)} assignment(s) in the exchange {args.exchange}")
+        print(f"release: {len(clean)} assignment(s) in the exchange {exchange}")
     return status

@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 
-.PHONY: sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots formgrader
+.PHONY: coursepack sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots formgrader
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -49,10 +49,10 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-release: $(STAMP) ## student versions of the exercises (exercises/release/, plus a zip per assignment)
-	$(BIN)/python -m autograder release --all
+release: $(STAMP) ## student versions of the exercises (exercises/release/, a zip each), released to the exchange
+	$(BIN)/python -m autograder release --all --exchange "$(CLUSTER_EXCHANGE)"
 
-book: $(STAMP) release ## build the HTML book into _build/html (strict: warnings fail)
+book: $(STAMP) release coursepack ## build the HTML book into _build/html (strict: warnings fail)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 unit: $(STAMP) ## fast unit tests of the clusterkit package only
@@ -64,14 +64,36 @@ test: $(STAMP) browser-deps sandbox-deps lint book ## everything CI checks: lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser" tests
 	$(BIN)/python -m pytest -q -p no:xdist -m browser tests
 
-grade: $(STAMP) sandbox-deps ## trainers' grading run (see autograder/README.md; pass ARGS="...")
-	$(BIN)/python -m autograder grade $(ARGS)
+grade: $(STAMP) sandbox-deps ## trainers' grading run: collect from the exchange (or ARGS="SOURCE"), grade, return feedback
+	$(BIN)/python -m autograder grade --exchange "$(CLUSTER_EXCHANGE)" $(ARGS)
 
 bench: $(STAMP) ## benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python -m bench $(ARGS)
 
-lab: $(STAMP) ## JupyterLab for trainees (course kernel, ipywidgets, nbgrader extensions)
-	cd exercises && $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser
+# --- The trainee's lab and the nbgrader exchange on one machine -------------------------------------------------
+# CLUSTER_EXCHANGE: the nbgrader exchange (trainers release to it and collect from it; a hub sets a shared path).
+# WORKSPACE: the trainee's own folder, the lab's root; no target writes to it. The lab's settings are the files of
+# exercises/trainee-lab/ (on JUPYTER_CONFIG_PATH); its writable state (settings, nbgrader's cache) sits beside the
+# workspace in LAB_STATE. TRAINEE: the trainee id submissions carry (default: the login name). LAB_ARGS: extra
+# options for `jupyter lab` (e.g. --port=9000).
+CLUSTER_EXCHANGE ?= $(CURDIR)/.exchange
+WORKSPACE ?= $(CURDIR)/workspace
+LAB_STATE ?= $(abspath $(WORKSPACE))/../.trainee-lab
+TRAINEE ?=
+LAB_ARGS ?=
+export CLUSTER_EXCHANGE
+
+coursepack: $(STAMP) release ## per exercise, a zip for a trainee's own Python: clusterkit wheel with the case data, notebook, README
+	$(BIN)/python -m autograder coursepack
+
+lab: $(STAMP) ## the trainee's JupyterLab on WORKSPACE (default workspace/): Assignment List, Validate
+	test -d "$(CLUSTER_EXCHANGE)/cluster-excellence/outbound" || $(MAKE) --no-print-directory release
+	mkdir -p "$(WORKSPACE)" "$(LAB_STATE)/config" "$(LAB_STATE)/data" "$(LAB_STATE)/runtime"
+	cd "$(WORKSPACE)" && env TRAINEE_WORKSPACE="$(abspath $(WORKSPACE))" TRAINEE_LAB_STATE="$(abspath $(LAB_STATE))" \
+	  TRAINEE_ID="$(TRAINEE)" JUPYTER_CONFIG_PATH="$(CURDIR)/exercises/trainee-lab" \
+	  JUPYTER_CONFIG_DIR="$(abspath $(LAB_STATE))/config" JUPYTER_DATA_DIR="$(abspath $(LAB_STATE))/data" \
+	  JUPYTER_RUNTIME_DIR="$(abspath $(LAB_STATE))/runtime" \
+	  $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # The trainer's JupyterLab on the grading course directory (where `make grade` imported and autograded):
 # Nbgrader > Formgrader lists the submissions, with each written answer's rubric right under it. The same

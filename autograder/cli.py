@@ -22,6 +22,7 @@ EXIT_CODES = """exit codes:
 # subcommand name -> module in this package exposing add_arguments(parser) and run(args) -> int
 JOBS = {
     "release": "autograder.release",
+    "coursepack": "autograder.coursepack",
     "import": "autograder.importer",
     "autograde": "autograder.autograde",
     "feedback": "autograder.feedback",

@@ -1,9 +1,11 @@
-"""The whole grading run: import (when SOURCE is given), autograde, feedback, export, report.
+"""The whole grading run: import (SOURCE) or collect (--exchange), autograde, feedback, export, report.
 
-Every step is safe to re-run: unchanged submissions are not graded again, files are replaced atomically.
-Exit code 0 when the run completed: what needs a trainer's look (written answers awaiting manual grading, late or
-renamed files, time-outs...) is listed on stderr and at the top of the report. 1 when the pipeline itself could not
-grade a submission (listed as "grading failed"), 2 on bad usage.
+Without SOURCE and with ``--exchange`` (``make grade`` passes ``CLUSTER_EXCHANGE``) the submissions are collected
+from nbgrader's exchange and, after grading, the feedback pages are released back to it for the trainees'
+Assignment List. Every step is safe to re-run: unchanged submissions are not graded again, files are replaced
+atomically. Exit code 0 when the run completed: what needs a trainer's look (written answers awaiting manual grading,
+late or renamed files, time-outs...) is listed on stderr and at the top of the report. 1 when the pipeline itself
+could not grade a submission (listed as "grading failed"), 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import autograde, export, feedback, importer, report, rubrics
+from autograder import autograde, exchange, export, feedback, importer, report, rubrics
 from autograder.common import (
     EXIT_FAILED,
     EXIT_OK,
@@ -34,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--deadline", action="append", metavar="ASSIGNMENT=ISO-TIME", help="deadline override"
     )
+    parser.add_argument(
+        "--exchange",
+        type=Path,
+        help="without SOURCE: collect from this nbgrader exchange and release the feedback to it",
+    )
     autograde.add_limit_arguments(parser)
 
 
@@ -45,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
             importer.import_submissions(
                 args.course_dir, args.exercises, args.source, args.roster, settings, args.assignment
             )
-        elif not (args.course_dir / "submitted").is_dir():
+        elif args.exchange is not None:
+            exchange.collect(args.course_dir, args.exercises, args.exchange, settings, args.assignment)
+        if not (args.course_dir / "submitted").is_dir():
             raise UsageError(f"nothing to grade in {args.course_dir}: give a SOURCE folder or zip to import")
         records = autograde.autograde_all(
             args.course_dir,
@@ -59,6 +68,9 @@ def run(args: argparse.Namespace) -> int:
         )
         rubrics.inject_course(args.course_dir, args.exercises, args.assignment)
         feedback.generate_feedback(args.course_dir, args.assignment, quiet=args.quiet)
+        returned = []
+        if args.source is None and args.exchange is not None:
+            returned = exchange.release_feedback(args.course_dir, args.exchange, args.assignment)
         csv_path = export.export(args.course_dir)
         html_path = report.build_report(args.course_dir)
     except UsageError as exc:
@@ -74,6 +86,13 @@ def run(args: argparse.Namespace) -> int:
         "(nothing is regraded; feedback, grades and report are rebuilt)",
         file=sys.stderr,
     )
+    if args.source is None and args.exchange is not None:
+        print(
+            f"feedback released to the exchange {args.exchange}: {len(returned)} submission(s)",
+            file=sys.stderr,
+        )
+    if look:
+        print(f"grading completed; {len(look)} item(s) above need a look", file=sys.stderr)
     failed = pipeline_failures(records)
     for f in failed:
         print(f"grading failed: {f}", file=sys.stderr)

@@ -203,8 +203,11 @@ def collect(source: Path, roster: Roster) -> list[Candidate]:
             who, fname = split_who(rel, roster)
             stamp = None
             top = source / PurePosixPath(rel).parts[0]
-            ts_file = top / "timestamp.txt" if top.is_dir() else None
-            if ts_file is not None and ts_file.exists():
+            # nbgrader's layout keeps timestamp.txt beside the notebooks (<trainee>/<assignment>/)
+            ts_file = next(
+                (t for t in (f.parent / "timestamp.txt", top / "timestamp.txt") if t.is_file()), None
+            )
+            if ts_file is not None:
                 stamp = parse_timestamp(ts_file.read_text().strip())
             if stamp is None:
                 stamp = datetime.fromtimestamp(f.stat().st_mtime, tz=timezone.utc)

@@ -4,7 +4,10 @@ For each assignment under ``exercises/source/`` this runs nbgrader's ``generate_
 course's ``exercises/nbgrader_config.py``, forced, so re-running is safe), then scans every released file
 for solution text, hidden-test text and nbgrader's region markers. A leak fails the job loudly (exit code
 1) and the leaking release folder is deleted so it cannot be handed out; otherwise the job writes
-``exercises/release/<assignment>.zip``.
+``exercises/release/<assignment>.zip``. With ``--exchange DIR`` (``make release`` passes ``CLUSTER_EXCHANGE``)
+the clean releases are also handed to nbgrader's exchange with nbgrader's own ``release_assignment``, which
+creates the exchange folders with their permissions; an assignment whose files there are already identical is
+left alone, so trainees' fetch and submit state never churns.
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="nbgrader course directory (default: exercises/)",
     )
     parser.add_argument("--no-zip", action="store_true", help="generate and verify, but write no zip")
+    parser.add_argument(
+        "--exchange",
+        type=Path,
+        help="also release to this nbgrader exchange folder (created when missing; make passes CLUSTER_EXCHANGE)",
+    )
 
 
 def list_assignments(course_dir: Path) -> list[str]:
@@ -181,6 +189,40 @@ def generate(course_dir: Path, assignments: Iterable[str]) -> dict[str, str]:
     return failures
 
 
+def _same_files(a: Path, b: Path) -> bool:
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    other = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file()) if b.is_dir() else None
+    return files == other and all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
+def release_to_exchange(course_dir: Path, exchange: Path, assignments: Iterable[str]) -> dict[str, str]:
+    """Hand ``<course>/release/<a>/`` to the nbgrader exchange at ``exchange`` (nbgrader's ``ReleaseAssignment``,
+    forced when the released files changed); return ``{name: error}`` for the ones that failed."""
+    ensure_venv_on_path()
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    course_dir, exchange = Path(course_dir).resolve(), Path(exchange).resolve()
+    config = load_config(course_dir)
+    config.CourseDirectory.root = str(course_dir)
+    config.Exchange.root = str(exchange)
+    coursedir = CourseDirectory(config=config)
+    api = NbGraderAPI(coursedir=coursedir, config=config)
+    failures = {}
+    for name in assignments:
+        outbound = exchange / coursedir.course_id / "outbound" / name
+        if _same_files(course_dir / "release" / name, outbound):
+            continue
+        coursedir.assignment_id = name
+        app = api.exchange.ReleaseAssignment(coursedir=coursedir, authenticator=api.authenticator, parent=api)
+        app.force = True
+        result = capture_log(app)
+        if not result.get("success"):
+            failures[name] = (result.get("error") or "") + (result.get("log") or "")
+    return failures
+
+
 def run(args: argparse.Namespace) -> int:
     """Generate, verify and zip; 0 when every release is clean, 1 on a leak or nbgrader error, 2 on bad usage."""
     course_dir = Path(args.course_dir).resolve()
@@ -217,4 +259,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_zip:
             write_zip(release_root / name, zip_path)
         print(f"release: {name} ok" + ("" if args.no_zip else f" -> {zip_path.relative_to(course_dir)}"))
+    clean = [n for n in names if (release_root / n).is_dir() and n not in failures]
+    exchange = getattr(args, "exchange", None)
+    if exchange is not None and clean:
+        for name, error in release_to_exchange(course_dir, exchange, clean).items():
+            print(f"release: nbgrader could not release {name} to {exchange}:\n{error}", file=sys.stderr)
+            status = 1
+        print(f"release: {len(clean)} assignment(s) in the exchange {exchange}")
     return status

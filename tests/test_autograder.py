@@ -87,6 +87,7 @@ def test_grading_run_completes_and_asks_for_a_look(graded):
     assert "needs a look: infinite-loop/" in graded["run"].stderr
     assert "grading failed" not in graded["run"].stderr
     assert "report:" in graded["run"].stderr
+    assert "needs a look:" in graded["run"].stderr
 
 
 def test_every_trainee_gets_the_exact_score(graded):

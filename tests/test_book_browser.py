@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import io
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -237,3 +239,28 @@ def test_search_snippets_show_no_raw_latex(site):
     raw = [s for s in snippets if re.search(r"\\\(|\\\[|\\frac|_\{", s)]
     assert not raw, f"raw LaTeX in search snippets: {raw[:3]}"
     assert any("[formula]" in s for s in snippets), f"no formula near 'asked' was replaced: {snippets[:5]}"
+
+
+def test_exercise_pages_offer_the_notebook_and_a_course_pack_that_carries_the_case_data(site):
+    """Each exercise page's download links work, and the course pack holds what a trainee's own Python needs."""
+    base, context, log = site
+    pages = sorted(HTML.glob("book/exercises/generated/*.html"))
+    assert pages, "no exercise page built"
+    for path in pages:
+        name = path.stem
+        rel = path.relative_to(HTML).as_posix()
+        with _open(context, log, f"{base}/{rel}") as page:
+            links = page.eval_on_selector_all("a.download", "els => els.map(e => e.href)")
+            assert any(h.endswith(f"/{name}.ipynb") for h in links), f"{rel}: no notebook download: {links}"
+            packs = [h for h in links if h.endswith(f"/{name}-course-pack.zip")]
+            assert len(packs) == 1, f"{rel}: no course pack download: {links}"
+            for href in links:
+                assert page.request.get(href).status == 200, f"{rel}: broken download {href}"
+            pack = zipfile.ZipFile(io.BytesIO(page.request.get(packs[0]).body()))
+        members = {Path(m).name: m for m in pack.namelist()}
+        assert f"{name}.ipynb" in members and "README.txt" in members, sorted(members)
+        (wheel,) = [m for m in members if m.startswith("clusterkit-") and m.endswith(".whl")]
+        inside = zipfile.ZipFile(io.BytesIO(pack.read(members[wheel]))).namelist()
+        assert any(m.startswith("clusterkit/cases/") and m.endswith("/data/schema.json") for m in inside)
+        assert not any("teaching-notes" in m or "solution" in m.lower() for m in inside), inside
+    assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"

@@ -28,12 +28,17 @@ def test_series_checks_pass_for_a_right_answer_in_any_order():
 @pytest.mark.parametrize(
     ("answer", "message"),
     [
-        (REF.to_frame(), "one-column DataFrame"),
-        (REF.to_numpy(), "should be a pandas Series, but your answer is a ndarray"),
-        (REF.drop("MAC"), r"lacks the sector\(s\) \['MAC'\]"),
-        (pd.concat([REF, pd.Series({"XXX": 1.0})]), r"unexpected sector\(s\) \['XXX'\]"),
-        (REF.astype(str), "should hold numbers"),
-        (REF.where(REF.index != "FOO", np.nan), r"NaN or infinite values for \['FOO'\]"),
+        (REF.to_frame(), r"one-column table: select the column, e.g. `table\['lq'\]`"),
+        (
+            REF.to_numpy(),
+            r"should be a column of values \(a pandas Series\), but your answer is a NumPy array",
+        ),
+        (REF.drop("MAC"), r"the sector\(s\) 'MAC' are missing"),
+        (pd.concat([REF, pd.Series({"XXX": 1.0})]), r"sector\(s\) that do not belong: 'XXX'"),
+        (REF.reset_index(drop=True), r"the numbers 0, 1, 2, ... instead of names like 'TEX', 'FOO'"),
+        (REF.astype(str), "should hold numbers, but its values are text"),
+        (REF.where(REF.index != "FOO", np.nan), r"empty \(NaN\) or infinite values for 'FOO'"),
+        (2.5, "single number: keep one value per sector"),
     ],
 )
 def test_series_form_errors_say_what_is_wrong(answer, message):
@@ -58,15 +63,23 @@ def test_scalar_direction_and_no_reference_in_message():
     with pytest.raises(g.WrongAnswer, match="too low"):
         g.expect_close(90.0, 100.0, "the captured value")
     g.expect_close(100.05, 100.0, "the captured value")  # within 0.1%
-    with pytest.raises(g.WrongAnswer, match="single number, but your answer is a str"):
+    with pytest.raises(g.WrongAnswer, match=r"single number, but your answer is a piece of text \(str\)"):
         g.expect_close("100", 100.0, "the captured value")
 
 
 def test_frame_checks():
     ref = pd.DataFrame({"value_added": [10.0, 20.0], "margin": [0.5, 0.25]}, index=["a", "b"])
     g.expect_close(ref[["margin", "value_added"]], ref, "the table")
-    with pytest.raises(g.WrongAnswer, match="lacks the column"):
+    with pytest.raises(g.WrongAnswer, match=r"the column\(s\) 'value_added' are missing"):
         g.expect_frame(ref[["margin"]], "the table", columns=ref.columns)
+    # the row names sit in a column: the message names the fix
+    numbered = ref.rename_axis("stage").reset_index()
+    with pytest.raises(g.WrongAnswer, match=r"index the table by stage: `.set_index\('stage'\)`"):
+        g.expect_frame(numbered, "the table", columns=ref.columns, index=ref.index)
+    with pytest.raises(
+        g.WrongAnswer, match=r"should be a table \(a pandas DataFrame\), but your answer is a column"
+    ):
+        g.expect_frame(ref["margin"], "the table", columns=ref.columns)
     bad = ref.copy()
     bad.loc["b", "margin"] = 0.3
     with pytest.raises(g.WrongAnswer, match="column 'margin': 1 of 2"):
@@ -96,9 +109,36 @@ def test_sets_choices_and_equality():
     with pytest.raises(g.WrongAnswer, match="should be a list"):
         g.expect_same_set("ab", ["a", "b"], "the gaps")
     g.expect_choice("TEX", ["TEX", "FOO"], "the sector")
-    with pytest.raises(g.WrongAnswer, match="should be one of"):
+    with pytest.raises(g.WrongAnswer, match="should be one of 'FOO', 'TEX', .*did you mean 'TEX'"):
         g.expect_choice("tex", ["TEX", "FOO"], "the sector")
     with pytest.raises(g.WrongAnswer, match="True or False"):
         g.expect_equal("yes", True, "eligibility")
     with pytest.raises(g.WrongAnswer, match="not right"):
         g.expect_equal(False, True, "eligibility")
+
+
+def test_failing_checks_render_as_their_message_only_wrapped_for_the_notebook_and_validate():
+    """IPython shows ``_render_traceback_``'s lines instead of a traceback (cell output and Validate's dialog)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    numbered = pd.DataFrame({"stage": ["a", "b"], "value_added": [1.0, 2.0], "margin": [0.1, 0.2]})
+    with pytest.raises(g.WrongAnswer) as exc:
+        g.expect_frame(numbered, "the value-added table", columns=["value_added", "margin"], index=["a", "b"])
+    lines = exc.value._render_traceback_()
+    assert " ".join(lines) == "T" + str(exc.value)[1:]  # the message, capitalised
+    assert 1 <= len(lines) <= 3 and all(len(line) <= g.MESSAGE_WIDTH for line in lines)
+    with pytest.raises(g.Unanswered) as unanswered:
+        g.expect_number(None, "Q6")
+    assert " ".join(unanswered.value._render_traceback_()) == str(unanswered.value)
+    # a Series kept as a two-column table: the fix names both columns
+    with pytest.raises(g.WrongAnswer, match=r"`.set_index\('index'\)\['lq'\]`"):
+        g.expect_series(REF.reset_index(), "the LQs", index=REF.index)
+    # in a real IPython shell (what the kernel sends as the error output) the lines are exactly those
+    shell = InteractiveShell.instance()
+    shown: list[list[str]] = []
+    shell._showtraceback = lambda etype, evalue, stb: shown.append(stb)
+    shell.user_ns["g"] = g
+    shell.run_cell("g.expect_number('3', 'the count')", store_history=False)
+    message = "the count should be a single number, but your answer is a piece of text (str): write the number without quotes."
+    assert shown == [g.WrongAnswer(message)._render_traceback_()]
+    assert len(shown[0]) == 2 and not any("Traceback" in line or "grading.py" in line for line in shown[0])

@@ -112,7 +112,9 @@ def render_page(assignment: str, notebooks: list[tuple[Path, dict[str, Any]]], d
     lines += [
         "",
         "Open the notebook in JupyterLab (`make lab` on your own machine, or the course JupyterHub), work "
-        "through it from top to bottom and run the checks in it as you go.",
+        "through it from top to bottom and run the checks in it as you go. Without the course's JupyterLab, "
+        "take the course pack: unzip it and follow its `README.txt` (install the `clusterkit` wheel, which "
+        "carries the case data, with pip; start JupyterLab; open the notebook).",
         "",
         "## How to submit",
         "",
@@ -121,8 +123,9 @@ def render_page(assignment: str, notebooks: list[tuple[Path, dict[str, Any]]], d
         + " and the folder name "
         + f"`{assignment}`; do not delete, copy or reorder the graded cells.",
         "2. Restart the kernel and run all cells (*Kernel → Restart Kernel and Run All Cells*), then save.",
-        "3. Hand the notebook in: on the course JupyterHub use the *Assignments* tab and press *Submit*; "
-        "otherwise send the saved `.ipynb` to your trainer as they tell you.",
+        "3. Hand the notebook in: in the course's JupyterLab (`make lab`, or the course JupyterHub) open "
+        "*Nbgrader ▸ Assignment List* and press *Submit*; otherwise send the saved `.ipynb` to your trainer "
+        "as they tell you.",
         "",
         f"The trainer grades it automatically, then reads the written answers; see {{doc}}`the exercises "
         f"overview <{HOW_TO_SUBMIT_DOC}>` for the whole cycle.",
@@ -173,15 +176,18 @@ def generate(root: Path) -> list[Path]:
             _write_if_changed(target, p.read_bytes())
             downloads.append((f"{p.name} (student notebook)", f"files/{name}/{p.name}"))
             keep.add(target)
-        for zip_path in (release / f"{name}.zip", adir / f"{name}.zip"):
-            if zip_path.is_file():
-                target = files / name / zip_path.name
-                _write_if_changed(target, zip_path.read_bytes())
-                downloads.append(
-                    (f"{zip_path.name} (notebook with its data files)", f"files/{name}/{zip_path.name}")
+        pack = release / "coursepack" / f"{name}.zip"  # made by `make coursepack` (autograder/coursepack.py)
+        if pack.is_file():
+            target = files / name / f"{name}-course-pack.zip"
+            _write_if_changed(target, pack.read_bytes())
+            downloads.append(
+                (
+                    f"{target.name} (course pack: the notebook, the clusterkit package with the case data, "
+                    "and README.txt on how to install it)",
+                    f"files/{name}/{target.name}",
                 )
-                keep.add(target)
-                break
+            )
+            keep.add(target)
         page = gen / f"{name}.md"
         _write_if_changed(page, render_page(name, notebooks, downloads).encode("utf-8"))
         pages.append(page)

@@ -17,7 +17,8 @@ Schema format (``cases/<case>/data/schema.json``)::
      "checks": [{"type": "io_identities", "transactions": "<table>", "sectors": "<table>"}]}
 
 The cases directory is found, in order, from the ``root`` argument, the ``CLUSTERKIT_CASES`` environment
-variable, ``cases/`` next to the package source (editable install of the repository) and ``cases/`` in the
+variable, ``cases/`` next to the package source (editable install of the repository), the data packs shipped
+inside the package (``clusterkit/cases/``, in the course-pack wheel of ``make coursepack``) and ``cases/`` in the
 current directory or any of its parents.
 """
 
@@ -104,7 +105,8 @@ def cases_root(root: str | os.PathLike[str] | None = None) -> Path:
         if not path.is_dir():
             raise FileNotFoundError(f"cases directory {env!r} (from ${CASES_ENV}) does not exist")
         return path
-    candidates = [Path(__file__).resolve().parents[2] / "cases"]
+    here = Path(__file__).resolve()
+    candidates = [here.parents[2] / "cases", here.parent / "cases"]
     cwd = Path.cwd().resolve()
     candidates += [d / "cases" for d in (cwd, *cwd.parents)]
     for cand in candidates:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from clusterkit._validation import above, align_labels, at_least, require_finite_nonnegative
+from clusterkit._validation import above, align_labels, require_finite_nonnegative
 
 __all__ = [
     "technical_coefficients",

@@ -21,7 +21,8 @@ def cells():
             # Exercise 3 — A national cluster benchmarking index
 
             **Total: 22 points** — 12 points for six autograded answers (Q1–Q6) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 120 minutes** (60 for Q1–Q6, 25 for W1,
+            35 for W2).
 
             One target of the SME Networking project was a *National Benchmarking System* covering at least 20
             sectoral clusters, so that public support programmes could compare clusters and follow their

@@ -125,8 +125,7 @@ def cells():
             "q3_mostly_home",
             2,
             """
-            g.expect_answered(q3_mostly_home, "your list of clusters")
-            g.expect_labels(q3_mostly_home, [i for i in IDS if i in q3_mostly_home], "your list of clusters", noun="cluster id")
+            g.expect_list_of(q3_mostly_home, IDS, "your list of clusters", noun="cluster id")
             """,
             """
             _share = _net.cross_border_share(_und, "country", per_node=True)

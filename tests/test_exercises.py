@@ -336,7 +336,14 @@ def test_short_clusterkit_answers_get_full_autograded_marks(course, name):
     assert auto and not lost, f"the short clusterkit answers lose marks on {lost} (score, max)"
 
 
-MODULES = r"\b(change|mapping|valuechain|inputoutput|excellence|likert|benchmark)\.(\w+)\("
+MODULES = r"\b(change|mapping|valuechain|inputoutput|excellence|likert|benchmark|network)\.(\w+)\("
+
+
+def test_every_exercise_with_autograded_questions_has_short_clusterkit_answers():
+    graded = [name for name in ASSIGNMENTS if answer_cells(_load(name))]
+    assert sorted(ALT_ANSWERS) == sorted(graded), (
+        f"tests/alt_answers.py covers {sorted(ALT_ANSWERS)}; exercises with autograded questions: {graded}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ALT_ANSWERS))

@@ -356,7 +356,7 @@ def check_eligibility(
     where ``reasons`` lists one sentence per failed or unreported criterion (empty when eligible).
 
     A value meets its minimum when ``value >= minimum`` up to a relative 1e-9 (the same rule as the 80 % pass
-    mark, see :data:`clusterkit._validation.THRESHOLD_TOLERANCE`), so ten people at 0.05 FTE each (a sum
+    mark, see ``clusterkit._validation.THRESHOLD_TOLERANCE``), so ten people at 0.05 FTE each (a sum
     computed as 0.49999999999999994) meet the 0.5 FTE minimum. A criterion absent from ``profile`` or given as
     ``None`` is "not reported"; a boolean, NaN, infinite, negative or non-numeric value raises ``ValueError``
     naming the field.

@@ -264,7 +264,7 @@ def key_sectors(
     "Key sector" (both above average) is the published term (Rasmussen 1956, Hirschman 1958). The three other
     labels are this course's own shorthand; textbooks name those quadrants differently. Which forward index is
     used changes the verdict, so say which one you used. Sums and ratios are compared up to a relative 1e-9
-    (:data:`clusterkit._validation.THRESHOLD_TOLERANCE`): an index computed as 1.0000000000000002 is at the
+    (``clusterkit._validation.THRESHOLD_TOLERANCE``): an index computed as 1.0000000000000002 is at the
     average, not above it. Returns ``backward``, ``forward`` and ``category``
     indexed by sector.
     """

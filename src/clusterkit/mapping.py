@@ -497,7 +497,7 @@ def strong_clusters(
     * establishments ``> P25`` of their establishments in ``c`` (skipped when ``establishments=None``);
     * ``LQ_cr >= 1`` (``min_lq``).
 
-    Each comparison is made up to a relative 1e-9 (:data:`clusterkit._validation.THRESHOLD_TOLERANCE`, the rule of
+    Each comparison is made up to a relative 1e-9 (``clusterkit._validation.THRESHOLD_TOLERANCE``, the rule of
     the 80 % label mark): an LQ computed a rounding error below 1 or below P75 counts as reaching it, and
     employment a rounding error above P25 does not count as above it.
 

@@ -2,8 +2,9 @@
 
 ``make coursepack`` builds one wheel of ``clusterkit`` that carries the case data packs as package data
 (``clusterkit/cases/<case>/data/``, found by :func:`clusterkit.data.cases_root` when no checkout is around), then
-one zip per assignment under ``exercises/release/coursepack/``: the wheel, the student notebook(s) of the release
-and a three-line ``README.txt``. The book's exercise pages offer these zips. Run ``make release`` first.
+one zip per assignment under ``exercises/release/coursepack/``: the wheel, the student files of the release
+and a three-line ``README.txt`` (its install line adds the wheel's ``exercises`` extra: JupyterLab and
+the libraries ex3 and ex6 need). The book's exercise pages offer these zips. Run ``make release`` first.
 """
 
 from __future__ import annotations
@@ -23,10 +24,14 @@ PACK_DIR = "coursepack"
 CASE_DATA_GLOBS = ["cases/*/data/*.csv", "cases/*/data/*.json", "cases/*/data/*.md"]
 
 
+# The wheel's extra with what the exercises need beyond clusterkit's own dependencies (JupyterLab, networkx, SALib).
+EXTRA = "exercises"
+
+
 def instructions(wheel: str, notebooks: list[str]) -> str:
-    """The pack's three lines of instructions."""
+    """The pack's three lines of instructions; the first installs the wheel with its ``exercises`` extra."""
     return (
-        f"1. With Python 3.10 or newer, in this folder run: python -m pip install {wheel} jupyterlab\n"
+        f'1. With Python 3.10 or newer, in this folder run: python -m pip install "{wheel}[{EXTRA}]"\n'
         f"2. Start JupyterLab here with: python -m jupyterlab   and open {', '.join(notebooks)}\n"
         "3. Answer each question, run its check, save, and hand in the .ipynb file as your trainer asks.\n"
     )
@@ -81,10 +86,12 @@ def build_wheel(dest: Path, repo: Path = ROOT) -> Path:
 
 
 def write_pack(zip_path: Path, wheel: Path, release_dir: Path) -> Path:
-    """Zip the wheel, the release's notebook(s) and README.txt into ``zip_path`` (fixed timestamps)."""
+    """Zip the wheel, the release's files (notebooks and any data templates, e.g. ex7's ``data/``) and README.txt
+    into ``zip_path`` (fixed timestamps)."""
     notebooks = sorted(p for p in release_dir.glob("*.ipynb"))
+    files = sorted(p for p in release_dir.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts)
     entries = [(wheel.name, wheel.read_bytes())]
-    entries += [(p.name, p.read_bytes()) for p in notebooks]
+    entries += [(p.relative_to(release_dir).as_posix(), p.read_bytes()) for p in files]
     entries.append(("README.txt", instructions(wheel.name, [p.name for p in notebooks]).encode()))
     with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in entries:

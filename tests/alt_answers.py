@@ -14,6 +14,7 @@ _READY = (
 _SERVICES = '["joint_purchasing_interest", "joint_marketing_interest", "training_need"]'
 _A17 = 'assessment.loc[("Anka", 2017), IDS].astype(float)'
 _A19 = 'assessment.loc[("Anka", 2019), IDS].astype(float)'
+_PILLARS = 'structure = benchmark.hierarchy(indicators, ["indicator", "pillar"])'
 
 ALT_ANSWERS: dict[str, dict[str, str]] = {
     "ex0-foundations": {
@@ -52,6 +53,30 @@ ALT_ANSWERS: dict[str, dict[str, str]] = {
             f'{_L}\nq6_wind_jobs = 100 * inputoutput.employment_multipliers(L, io_sectors["jobs"], x)["WEQ"]'
         ),
     },
+    "ex3-national-benchmarking-index": {
+        "q1_minmax": 'q1_minmax = benchmark.normalise(X, "minmax", polarity)',
+        "q2_direction": (
+            'chosen = {"grant_share": "lower", "fee_income_share": "higher", "member_retention": "higher", '
+            '"manager_turnover": "lower"}\n'
+            "q2_direction = benchmark.polarity_signs(chosen, list(chosen))"
+        ),
+        "q3_index_pillars": (
+            f"{_PILLARS}\nq3_index_pillars = benchmark.composite_index(X, polarity, structure=structure).composite"
+        ),
+        "q4_rank_geometric": (
+            'geo = benchmark.hierarchy(indicators, ["indicator", "pillar"], aggregation={"pillar": "linear", '
+            '"index": "geometric"})\n'
+            'q4_rank_geometric = benchmark.composite_index(X, polarity, structure=geo, shift=0.01).ranks[PILLARS + ["index"]]'
+        ),
+        "q5_rank_intervals": (
+            f"{_PILLARS}\nq5_rank_intervals = benchmark.sensitivity_sobol(X, polarity, structure, seed=2013)"
+            '.summary[["median_rank", "rank_low", "rank_high"]]'
+        ),
+        "q6_sobol_indices": (
+            f"{_PILLARS}\n"
+            'q6_sobol_indices = benchmark.sensitivity_sobol(X, polarity, structure, seed=2013).rank_shift[["S1", "ST"]]'
+        ),
+    },
     "ex4-cluster-management-excellence": {
         "q1_scores_2017": f"q1_scores_2017 = excellence.score({_A17}, indicator_set)",
         "q2_points_to_pass": f"q2_points_to_pass = excellence.verdict({_A19}).points_to_pass",
@@ -75,6 +100,19 @@ ALT_ANSWERS: dict[str, dict[str, str]] = {
             'q5_eligible = excellence.check_eligibility({"management_fte": 1.0, "committed_members": members, '
             '"member_types": 3})[0]'
         ),
+    },
+    "ex6-cooperation-networks": {
+        "q1_density": "q1_density = network.density(cooperation)",
+        "q2_betweenness": 'q2_betweenness = network.centrality(cooperation)["betweenness"]',
+        "q3_mostly_home": (
+            'share = network.cross_border_share(cooperation, "country", per_node=True)\n'
+            "q3_mostly_home = list(share[share <= 0.5].index)"
+        ),
+        "q4_cross_border_activities": (
+            'q4_cross_border_activities = network.cross_border_share(cooperation, "country", weighted=True)'
+        ),
+        "q5_liaison": 'q5_liaison = network.brokerage(offers, "country")["liaison"]',
+        "q6_main_broker": 'q6_main_broker = network.brokerage(offers, "country")["total"].idxmax()',
     },
     "ex7-capstone": {
         "q1_lq": 'q1_lq = mapping.location_quotient(latest, industry="sector").xs(MY_REGION, level=0)',

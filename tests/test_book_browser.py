@@ -208,8 +208,6 @@ def test_widget_pages_say_plainly_where_the_controls_respond(site):
         if "application/vnd.jupyter.widget-state+json" in p.read_text(encoding="utf-8")
     ]
     assert pages, "no worked example carries widget state"
-    # the composite-indicators worked example is being rewritten on another line of work; it gets its note there
-    pages = [p for p in pages if p != "notebooks/composite-indicators.html"]
     for rel in pages:
         with _open(context, log, f"{base}/{rel}", wait_for=".jupyter-widgets") as page:
             note = page.locator(

@@ -11,15 +11,19 @@ kernel and may fail only where the trainee has work to do (``NotImplementedError
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
 import venv
 import zipfile
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.coursepack import build_wheel, write_pack
@@ -65,7 +69,10 @@ def trainee_python(packs, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("trainee-venv") / "venv"
     venv.EnvBuilder(with_pip=False).create(target)
     python = target / "bin" / "python"
-    (wheel,) = next(iter(packs.values())).glob("clusterkit-*.whl")
+    folder = next(iter(packs.values()))
+    wheel_arg, _ = _install_argument(
+        folder
+    )  # the README's own argument, extra included, in the pack's folder
     subprocess.run(
         [
             sys.executable,
@@ -78,8 +85,9 @@ def trainee_python(packs, tmp_path_factory) -> Path:
             "--no-deps",
             "--no-index",
         ]
-        + [str(wheel)],
+        + [wheel_arg],
         check=True,
+        cwd=folder,
     )
     site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -91,6 +99,63 @@ def trainee_python(packs, tmp_path_factory) -> Path:
     return python
 
 
+def _install_argument(folder: Path) -> tuple[str, str]:
+    """The quoted ``"<wheel>[<extra>]"`` argument of README.txt's pip line, and the extra's name."""
+    line = (folder / "README.txt").read_text().splitlines()[0]
+    m = re.search(r'pip install "(clusterkit-[^"\[]+\.whl)\[(\w+)\]"', line)
+    assert m, f"README.txt's first line installs no clusterkit wheel with an extra: {line}"
+    assert (folder / m.group(1)).is_file(), f"{m.group(1)} is not in the pack"
+    return m.group(0).split(" ", 2)[2].strip('"'), m.group(2)
+
+
+def _top_modules(source: str) -> set[str]:
+    tree = ast.parse("\n".join(x for x in source.splitlines() if not x.lstrip().startswith(("%", "!"))))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def _dist(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", re.split(r"[\s;<>=!~\[(]", name.strip(), maxsplit=1)[0]).lower()
+
+
+def test_the_install_line_installs_what_every_notebook_and_clusterkit_import(packs):
+    """README.txt's pip line installs the wheel with an extra; the wheel's requirements and that extra cover every
+    third-party module the pack's notebooks and the wheel's own modules import (SALib for ex3, networkx for ex6)
+    and JupyterLab, which the second line starts."""
+    provided = packages_distributions()
+    for name, folder in packs.items():
+        _, extra = _install_argument(folder)
+        (wheel,) = folder.glob("clusterkit-*.whl")
+        with zipfile.ZipFile(wheel) as zf:
+            meta = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+            requires = [
+                line.split(":", 1)[1]
+                for line in zf.read(meta).decode().splitlines()
+                if line.startswith("Requires-Dist:")
+            ]
+            modules = set().union(
+                *(_top_modules(zf.read(n).decode()) for n in zf.namelist() if n.endswith(".py"))
+            )
+        installed = {
+            _dist(r) for r in requires if "extra ==" not in r or re.search(rf"extra == ['\"]{extra}['\"]", r)
+        }
+        assert "jupyterlab" in installed, f"{name}: the install line does not install JupyterLab"
+        for nb in folder.glob("*.ipynb"):
+            cells = nbformat.read(nb, as_version=4).cells
+            modules |= set().union(*(_top_modules(c.source) for c in cells if c.cell_type == "code"))
+        third_party = sorted(modules - set(sys.stdlib_module_names) - {"clusterkit", "__future__"})
+        assert {"SALib", "networkx", "pandas"} <= set(third_party), (
+            third_party
+        )  # the scan sees the lazy imports
+        missing = [m for m in third_party if not {_dist(d) for d in provided.get(m, [m])} & installed]
+        assert not missing, f"{name}: README.txt's install line does not install {missing}"
+
+
 def trainee_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLUSTERKIT_", "JUPYTER", "PYTHON"))}
     env.update(HOME=str(home), MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1")
@@ -99,13 +164,15 @@ def trainee_env(home: Path) -> dict[str, str]:
 
 def test_each_pack_holds_the_wheel_the_notebook_and_three_lines(packs):
     for name, folder in packs.items():
-        files = sorted(p.name for p in folder.iterdir())
-        released = sorted(p.name for p in (EXERCISES / "release" / name).glob("*.ipynb"))
+        release = EXERCISES / "release" / name
+        files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        released = sorted(p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file())
         assert files == sorted(["README.txt", *released, *[p.name for p in folder.glob("clusterkit-*.whl")]])
+        notebooks = sorted(p.name for p in release.glob("*.ipynb"))
         readme = (folder / "README.txt").read_text().splitlines()
-        assert len(readme) == 3 and "pip install clusterkit-" in readme[0] and released[0] in readme[1]
-        for nb in released:
-            assert (folder / nb).read_bytes() == (EXERCISES / "release" / name / nb).read_bytes()
+        assert len(readme) == 3 and 'pip install "clusterkit-' in readme[0] and notebooks[0] in readme[1]
+        for rel in released:  # notebooks and data templates (ex7's data/), byte for byte
+            assert (folder / rel).read_bytes() == (release / rel).read_bytes()
 
 
 def test_the_installed_wheel_finds_its_case_data_without_the_checkout(trainee_python, tmp_path):

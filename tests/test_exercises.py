@@ -165,6 +165,53 @@ def test_sources_match_their_authoring_modules(capsys):
     )
 
 
+def _list_checks() -> list[tuple[str, int, str]]:
+    """(assignment, cell index, answer variable) of every check of a "which ones?" list answer."""
+    out = []
+    for name in ASSIGNMENTS:
+        for i, cell in enumerate(_load(name).cells):
+            m = re.search(r"g\.expect_list_of\((\w+),", cell.source) if cell.cell_type == "code" else None
+            if m:
+                out.append((name, i, m.group(1)))
+    return out
+
+
+def test_list_answer_checks_are_found():
+    found = {name.split("-")[0] for name, _, _ in _list_checks()}
+    assert found >= {"ex1", "ex2", "ex4", "ex6"}, found
+
+
+def _visible(source: str) -> str:
+    """A cell's code without its hidden tests and IPython magics."""
+    head, _, rest = source.partition("### BEGIN HIDDEN TESTS")
+    code = head + rest.partition("### END HIDDEN TESTS")[2]
+    return "\n".join(x for x in code.splitlines() if not x.lstrip().startswith(("%", "!")))
+
+
+@pytest.mark.parametrize(("name", "index", "var"), _list_checks(), ids=lambda v: str(v))
+def test_list_answer_checks_answer_a_wrong_form_in_plain_words(name, index, var, monkeypatch):
+    """A number, a piece of text or unknown names in a list answer get the WrongAnswer message, not a TypeError
+    or a check of each letter of the text."""
+    from clusterkit import grading as g
+
+    monkeypatch.chdir(COURSE / "source" / name)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    cells = _load(name).cells
+    ns: dict = {}
+    for cell in cells[:index]:
+        if cell.cell_type == "code":
+            exec(compile(_visible(cell.source), f"{name}[{cell.get('id')}]", "exec"), ns)
+    check = compile(_visible(cells[index].source), f"{name}[check {var}]", "exec")
+    for wrong, words in (
+        (3, "a single number"),
+        ("some text", "a piece of text"),
+        (["no such name"], "not a"),
+    ):
+        ns[var] = wrong
+        with pytest.raises(g.WrongAnswer, match=words):
+            exec(check, ns)
+
+
 # --------------------------------------------------------------------------------------------------------
 # The release checker itself must catch leaks (positive control)
 # --------------------------------------------------------------------------------------------------------
@@ -336,7 +383,14 @@ def test_short_clusterkit_answers_get_full_autograded_marks(course, name):
     assert auto and not lost, f"the short clusterkit answers lose marks on {lost} (score, max)"
 
 
-MODULES = r"\b(change|mapping|valuechain|inputoutput|excellence|likert|benchmark)\.(\w+)\("
+MODULES = r"\b(change|mapping|valuechain|inputoutput|excellence|likert|benchmark|network)\.(\w+)\("
+
+
+def test_every_exercise_with_autograded_questions_has_short_clusterkit_answers():
+    graded = [name for name in ASSIGNMENTS if answer_cells(_load(name))]
+    assert sorted(ALT_ANSWERS) == sorted(graded), (
+        f"tests/alt_answers.py covers {sorted(ALT_ANSWERS)}; exercises with autograded questions: {graded}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ALT_ANSWERS))

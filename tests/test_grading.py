@@ -142,3 +142,24 @@ def test_failing_checks_render_as_their_message_only_wrapped_for_the_notebook_an
     message = "the count should be a single number, but your answer is a piece of text (str): write the number without quotes."
     assert shown == [g.WrongAnswer(message)._render_traceback_()]
     assert len(shown[0]) == 2 and not any("Traceback" in line or "grading.py" in line for line in shown[0])
+
+
+def test_list_of_named_items_gets_plain_words_for_every_wrong_form():
+    stages = ["Design", "Blades", "Towers"]
+    assert g.expect_list_of(["Towers", "Design"], stages, "the main leaks", noun="stage") == [
+        "Towers",
+        "Design",
+    ]
+    with pytest.raises(g.WrongAnswer, match="should be a list of stages.*a single number"):
+        g.expect_list_of(3, stages, "the main leaks", noun="stage")
+    # a text answer is not split into letters: the message says to put it in a list
+    with pytest.raises(
+        g.WrongAnswer, match=r"a piece of text \(str\): put each stage in quotes .*\['Blades'\]"
+    ):
+        g.expect_list_of("Blades", stages, "the main leaks", noun="stage")
+    with pytest.raises(g.WrongAnswer, match="'blades' is not a stage of the data; the stages are 'Design'"):
+        g.expect_list_of(["blades"], stages, "the main leaks", noun="stage")
+    with pytest.raises(g.WrongAnswer, match="more than once: 'Design'"):
+        g.expect_list_of(["Design", "Design"], stages, "the main leaks", noun="stage")
+    with pytest.raises(g.Unanswered):
+        g.expect_list_of(None, stages, "the main leaks", noun="stage")

@@ -14,11 +14,6 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 MAP = yaml.safe_load((ROOT / "book" / "objectives.yml").read_text(encoding="utf-8"))
 SOURCE = ROOT / "exercises" / "source"
-# Chapters whose text is being rewritten on another line of work; their objectives arrive with the rewrite.
-# Their exercise (ex3) is mapped to the SME Networking case's benchmarking objectives meanwhile.
-PAGES_WITHOUT_OBJECTIVES_YET = {"book/methods/composite-indicators"}
-# Exercises rewritten on another line of work state their time with the rewrite; meanwhile the schedule's estimate.
-TIME_NOT_STATED_YET = {"ex3-national-benchmarking-index": 90}
 
 
 def _toc_pages() -> list[str]:
@@ -49,12 +44,8 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _awaiting() -> set[tuple[str, int]]:
-    return {(a["page"], i) for a in MAP.get("awaiting", []) for i in a["objectives"]}
-
-
 def test_every_chapter_and_case_has_objectives_in_the_map():
-    pages = set(_toc_pages()) - PAGES_WITHOUT_OBJECTIVES_YET
+    pages = set(_toc_pages())
     assert pages, "found no chapter or case in _toc.yml"
     missing = sorted(pages - set(MAP["pages"]))
     assert not missing, f"pages without objectives in book/objectives.yml: {missing}"
@@ -79,41 +70,22 @@ def test_every_objective_is_assessed_and_every_question_serves_one():
     questions = _questions()
     assert len(questions) >= 30, f"found only {len(questions)} questions in exercises/source"
     served = set()
-    awaiting = _awaiting()
     for page, objectives in MAP["pages"].items():
         for i, obj in enumerate(objectives, start=1):
             ids = obj["assessed_by"]
             unknown = [q for q in ids if q not in questions]
             assert not unknown, f"{page} objective {i}: no such question {unknown}"
-            if not ids:
-                assert (page, i) in awaiting, f"{page} objective {i} is assessed by no question"
+            assert ids, f"{page} objective {i} is assessed by no question"
             served |= set(ids)
     idle = sorted(set(questions) - served)
     assert not idle, f"questions that serve no objective (map them in book/objectives.yml): {idle}"
-
-
-def test_awaiting_objectives_are_mapped_once_their_exercise_exists():
-    """An objective may wait for an exercise only while that exercise does not exist."""
-    existing = {p.name.split("-")[0] for p in SOURCE.iterdir() if p.is_dir()}
-    for entry in MAP.get("awaiting", []):
-        assert entry["assignment"] not in existing, (
-            f"{entry['assignment']} now exists: map its questions to {entry['page']} objectives "
-            f"{entry['objectives']} and remove the 'awaiting' entry"
-        )
-        for i in entry["objectives"]:
-            assert not MAP["pages"][entry["page"]][i - 1]["assessed_by"], (
-                f"{entry['page']} objective {i} is mapped already: remove it from 'awaiting'"
-            )
 
 
 # ------------------------------------------------------------------------------------------------ timings
 def _stated_minutes(name: str) -> int:
     nb = nbformat.read(SOURCE / name / f"{name}.ipynb", as_version=4)
     m = re.search(r"\*\*Time: about (\d+) minutes\*\*", nb.cells[0].source)
-    if m is None and name in TIME_NOT_STATED_YET:
-        return TIME_NOT_STATED_YET[name]
     assert m, f"{name}: the first cell must state '**Time: about N minutes**'"
-    assert name not in TIME_NOT_STATED_YET, f"{name} states its time now: remove it from TIME_NOT_STATED_YET"
     return int(m.group(1))
 
 

@@ -28,6 +28,7 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
+from autograder.release import list_assignments
 from autograder.sandbox import bwrap_works
 from tests.lab_servers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, PageLog, free_port, loopback_only
 
@@ -38,13 +39,8 @@ SHOTS = ROOT / "book" / "images" / "screenshots"
 UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 COURSE_ID = "cluster-excellence"
 EX2 = "ex2-clean-energy-value-chain"
-ASSIGNMENTS = [
-    "ex1-mapping-leading-sectors",
-    EX2,
-    "ex3-national-benchmarking-index",
-    "ex4-cluster-management-excellence",
-    "ex5-field-project",
-]
+# Every assignment of the course, as `make lab` releases them: the folders of exercises/source/.
+ASSIGNMENTS = list_assignments(ROOT / "exercises")
 # A first try a trainee might well write: right numbers, but the table keeps pandas' row numbers 0, 1, 2, ...
 WRONG_Q1 = (
     "q1_value_added = pd.DataFrame({'stage': stages['stage']})\n"
@@ -111,7 +107,7 @@ def trainee(tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300  # the first start releases the five assignments
+        deadline = time.monotonic() + 300  # the first start releases every assignment
         while True:
             assert proc.poll() is None, f"make lab exited with {proc.returncode}:\n{log.read_text()[-4000:]}"
             try:
@@ -225,12 +221,14 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
             assert page.get_by_text("Create Assignment").count() == 0
             assert page.get_by_text("official Jupyter news").count() == 0
 
-            # The Assignment List lists the course's five assignments.
+            # The Assignment List lists every assignment of exercises/source/, and nothing else.
+            assert EX2 in ASSIGNMENTS and len(ASSIGNMENTS) >= 8, ASSIGNMENTS
             page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
             page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Assignment List").click()
             released = page.locator("#released_assignments_list")
             for name in ASSIGNMENTS:
                 expect(released.locator(".list_item", has_text=name)).to_have_count(1)
+            expect(released.locator(".list_item")).to_have_count(len(ASSIGNMENTS))
             expect(page.get_by_text("Error fetching")).to_have_count(0)
             expect(page.get_by_text("exchange directory does not exist")).to_have_count(0)
             shot(page, "trainee-assignment-list.png", tmp_path)

@@ -295,8 +295,7 @@ def cells():
             "q6_strong_samsun",
             2,
             """
-            g.expect_answered(q6_strong_samsun, "the strong clusters of Samsun")
-            g.expect_labels(q6_strong_samsun, [s for s in SECTOR_CODES if s in q6_strong_samsun], "the list of strong clusters", noun="sector")
+            g.expect_list_of(q6_strong_samsun, SECTOR_CODES, "the list of strong clusters", noun="sector")
             """,
             """
             _t = _emp[_emp["year"] == 2013]

@@ -162,8 +162,7 @@ def cells():
             "q3_main_leaks",
             2,
             """
-            g.expect_answered(q3_main_leaks, "the main leaks")
-            g.expect_labels(q3_main_leaks, [s for s in STAGES if s in q3_main_leaks], "the list of main leaks", noun="stage")
+            g.expect_list_of(q3_main_leaks, STAGES, "the list of main leaks", noun="stage")
             """,
             """
             _leak = valuechain.input_leakage(_vc, inputs="bought_in_inputs_meur").sort_values(ascending=False)

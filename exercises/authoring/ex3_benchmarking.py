@@ -21,7 +21,8 @@ def cells():
             # Exercise 3 — A national cluster benchmarking index
 
             **Total: 22 points** — 12 points for six autograded answers (Q1–Q6) and 10 points for two written
-            answers (W1, W2) that a trainer grades by hand.
+            answers (W1, W2) that a trainer grades by hand. **Time: about 120 minutes** (60 for Q1–Q6, 25 for W1,
+            35 for W2).
 
             One target of the SME Networking project was a *National Benchmarking System* covering at least 20
             sectoral clusters, so that public support programmes could compare clusters and follow their
@@ -186,9 +187,9 @@ def cells():
             Linear aggregation lets a strong pillar fully compensate a weak one. Keep the pillars linear but
             aggregate the six pillars into the index **geometrically**, $CI = \\prod_p (y_p + 0.01)^{1/6}$ (the
             shift 0.01 keeps a pillar score of zero from wiping out the product): give `benchmark.hierarchy` the
-            argument `aggregation={"pillar": "linear", "index": "geometric"}` and `composite_index` the argument
-            `shift=0.01`. The result's `.ranks` holds each cluster's rank (1 = best) in every indicator, pillar and
-            the index. Answer with the ranks in the six pillars and the index: a DataFrame indexed by cluster with
+            argument `aggregation={"pillar": "linear", "index": "geometric"}` and `benchmark.composite_index` the
+            argument `shift=0.01`. The result's `.ranks` holds each cluster's rank (1 = best) in every indicator,
+            pillar and the index. Answer with the ranks in the six pillars and the index: a DataFrame indexed by cluster with
             the columns `PILLARS + ["index"]`.
             """
         ),
@@ -267,8 +268,9 @@ def cells():
             *mean absolute rank shift* (how far, on average, the clusters move from the nominal ranking), its
             `.rank_shift` table gives for each choice the first-order index `S1` (the share of the variance the
             choice explains on its own) and the total index `ST` (on its own and together with the other
-            choices). Run the analysis of Q5 again and answer with a DataFrame indexed by choice with the
-            columns `S1` and `ST`. `benchmark.sobol_chart(result)` draws them.
+            choices). Run the analysis of Q5 again (`benchmark.sensitivity_sobol`, same structure and seed) and
+            answer with a DataFrame indexed by choice with the columns `S1` and `ST`.
+            `benchmark.sobol_chart(result)` draws them.
             """
         ),
         answer(

@@ -138,8 +138,7 @@ def cells():
             "q3_holding_back",
             2,
             """
-            g.expect_answered(q3_holding_back, "the five indicators")
-            g.expect_labels(q3_holding_back, [i for i in IDS if i in q3_holding_back], "your list of indicators", noun="indicator id")
+            g.expect_list_of(q3_holding_back, IDS, "your list of indicators", noun="indicator id")
             g.expect_number(len(q3_holding_back), "the number of indicators listed", lower=5, upper=5)
             """,
             """

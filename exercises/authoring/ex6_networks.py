@@ -21,7 +21,7 @@ def cells():
             # Exercise 6 — Cooperation networks of the Balkan clusters
 
             **Total: 20 points** — 12 points for six autograded answers (Q1–Q6) and 8 points for one written
-            answer (W1) that a trainer grades by hand.
+            answer (W1) that a trainer grades by hand. **Time: about 90 minutes** (50 for Q1–Q6, 40 for W1).
 
             The Balkan Cluster Network brings together cluster organisations from across South-East Europe. At the
             Sofia meeting the organisers warned that isolated clusters waste much of their potential. Read the case
@@ -125,8 +125,7 @@ def cells():
             "q3_mostly_home",
             2,
             """
-            g.expect_answered(q3_mostly_home, "your list of clusters")
-            g.expect_labels(q3_mostly_home, [i for i in IDS if i in q3_mostly_home], "your list of clusters", noun="cluster id")
+            g.expect_list_of(q3_mostly_home, IDS, "your list of clusters", noun="cluster id")
             """,
             """
             _share = _net.cross_border_share(_und, "country", per_node=True)

@@ -723,7 +723,7 @@ def hierarchy(
     aggregation: str | Sequence[str] | Mapping[str, str] = "linear",
     index_name: str = "index",
 ) -> Hierarchy:
-    """Build a :class:`Hierarchy` from a table with one row per indicator.
+    """Build the structure of a composite index (a :class:`Hierarchy`) from a table with one row per indicator.
 
     ``levels`` names the table's columns from the bottom up: ``levels[0]`` the indicator codes, then the
     group each indicator belongs to (pillar), the group that group belongs to (sub-index), and so on; the

@@ -3,7 +3,8 @@
 Every check raises :class:`WrongAnswer` (an ``AssertionError``) whose message says in plain words *what*
 is wrong with the answer, or :class:`Unanswered` (a ``NotImplementedError``) when the answer variable is
 still ``None`` because its cell has not been completed yet. The exercises call the format checks
-(``expect_series``, ``expect_frame``, ``expect_number``, ``expect_labels``, ``expect_choice``) in the
+(``expect_series``, ``expect_frame``, ``expect_number``, ``expect_labels``, ``expect_list_of``,
+``expect_choice``) in the
 visible test cell under each answer, and the value checks (``expect_close``, ``expect_same_set``,
 ``expect_equal``) against a reference that the hidden tests compute with ``clusterkit`` itself.
 
@@ -37,6 +38,7 @@ __all__ = [
     "expect_equal",
     "expect_frame",
     "expect_labels",
+    "expect_list_of",
     "expect_number",
     "expect_same_set",
     "expect_series",
@@ -167,6 +169,42 @@ def expect_labels(actual: Iterable[Any], expected: Iterable[Any], what: str, *, 
     problem = _label_problem(actual, expected, noun)
     if problem:
         raise WrongAnswer(f"{what}: {problem}.")
+
+
+def _expect_collection(answer: Any, what: str, noun: str) -> list[Any]:
+    """Check that ``answer`` is a list-like collection (not a piece of text, a number or a table); return its items."""
+    expect_answered(answer, what)
+    if isinstance(answer, (str, bytes)) or not isinstance(
+        answer, (Sequence, set, frozenset, pd.Index, pd.Series)
+    ):
+        hint = ""
+        if isinstance(answer, str):
+            hint = f": put each {noun} in quotes inside square brackets, e.g. [{answer!r}]"
+        raise WrongAnswer(
+            f"{what} should be a list of {noun}s, e.g. ['first', 'second'], but your answer is {_kind(answer)}{hint}."
+        )
+    return list(answer)
+
+
+def expect_list_of(answer: Any, options: Iterable[Any], what: str, *, noun: str = "item") -> list[Any]:
+    """Check that ``answer`` is a list of items each taken from ``options``, none twice; return the items.
+
+    The form check of a "which ones?" question: a number, a piece of text or a table gets a plain-words message
+    (never a ``TypeError``), and items that are not among ``options`` are named, so a misspelt name can be fixed.
+    Whether the right items were chosen is :func:`expect_same_set`'s job.
+    """
+    items = _expect_collection(answer, what, noun)
+    allowed = list(options)
+    extra = [x for x in items if x not in allowed]
+    if extra:
+        raise WrongAnswer(
+            f"{what}: {_shown(extra)} {'is not a' if len(extra) == 1 else 'are not'} {noun}"
+            f"{'' if len(extra) == 1 else 's'} of the data; the {noun}s are {_shown(allowed, 6)}."
+        )
+    dupes = sorted({str(x) for x in items if items.count(x) > 1})
+    if dupes:
+        raise WrongAnswer(f"{what}: some {noun}s appear more than once: {_shown(dupes)}.")
+    return items
 
 
 def expect_series(
@@ -349,14 +387,7 @@ def expect_same_set(answer: Any, reference: Iterable[Any], what: str, *, noun: s
 
     The message says how many items are missing and how many should not be there, without naming them.
     """
-    expect_answered(answer, what)
-    if isinstance(answer, (str, bytes)) or not isinstance(
-        answer, (Sequence, set, frozenset, pd.Index, pd.Series)
-    ):
-        raise WrongAnswer(
-            f"{what} should be a list of {noun}s, e.g. ['first', 'second'], but your answer is {_kind(answer)}."
-        )
-    got, ref = set(answer), set(reference)
+    got, ref = set(_expect_collection(answer, what, noun)), set(reference)
     missing, extra = len(ref - got), len(got - ref)
     if missing or extra:
         parts = []

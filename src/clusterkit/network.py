@@ -256,15 +256,15 @@ def brokerage(graph: nx.Graph, group: str) -> pd.DataFrame:
     A node ``v`` brokers when it stands on an *open* two-path ``a -> v -> c``: ``a`` has a tie to ``v``, ``v`` a
     tie to ``c``, ``a != c`` and ``a`` has no tie of its own to ``c``. The role depends on the groups of the three:
 
-    ================  ===================================  ==========================================
-    role              groups                               reading
-    ================  ===================================  ==========================================
-    ``coordinator``   a, v, c all in one group             mediates inside its own group (w_I)
-    ``itinerant``     a and c in one group, v in another   outside consultant to a group (w_O)
-    ``representative``a and v in one group, c in another   speaks for its group to outsiders (b_IO)
-    ``gatekeeper``    v and c in one group, a in another   lets outsiders in to its group (b_OI)
-    ``liaison``       three different groups               links groups it does not belong to (b_O)
-    ================  ===================================  ==========================================
+    ====================  ===================================  ==========================================
+    role                  groups                               reading
+    ====================  ===================================  ==========================================
+    ``coordinator``       a, v, c all in one group             mediates inside its own group (w_I)
+    ``itinerant``         a and c in one group, v in another   outside consultant to a group (w_O)
+    ``representative``    a and v in one group, c in another   speaks for its group to outsiders (b_IO)
+    ``gatekeeper``        v and c in one group, a in another   lets outsiders in to its group (b_OI)
+    ``liaison``           three different groups               links groups it does not belong to (b_O)
+    ====================  ===================================  ==========================================
 
     Each open two-path counts once for its broker. These are the raw counts of R's ``sna::brokerage``.
 

@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 
-.PHONY: sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
+.PHONY: hub hub-env sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -87,3 +87,24 @@ clean: ## remove built and generated files (keeps .venv; `make clean-all` remove
 
 clean-all: clean
 	rm -rf $(VENV)
+
+# ---- the course hub (hub/README.md): JupyterHub + PostgreSQL gradebook + grading on submission -------------
+# User servers cannot run the .venv's python (it lives under /root); the hub has its own environment made from
+# Debian's /usr/bin/python3, world-readable, installed from the same constraints, and configurable-http-proxy
+# from npm (hub/package-lock.json).
+HUB_VENV  := hub/.venv
+HUB_STAMP := $(HUB_VENV)/.installed
+HUB_STATE ?= /srv/cluster-course
+
+$(HUB_STAMP): pyproject.toml $(CONSTR) hub/package-lock.json
+	test -x $(HUB_VENV)/bin/python || /usr/bin/python3 -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --ignore-requires-python -c $(CONSTR) -e ".[course,hub]"
+	cd hub && npm ci --no-audit --no-fund --loglevel=error
+	chmod -R a+rX $(HUB_VENV) hub/node_modules
+	touch $@
+
+hub-env: $(HUB_STAMP) ## the hub's environment (hub/.venv from /usr/bin/python3, configurable-http-proxy)
+
+hub: $(STAMP) $(HUB_STAMP) sandbox-deps ## the course hub for a cohort: make hub ROSTER=roster.csv [HUB_STATE=/srv/cluster-course]
+	@test -n "$(ROSTER)" || { echo "usage: make hub ROSTER=roster.csv (columns username,role,name)" >&2; exit 2; }
+	$(HUB_VENV)/bin/python -m hub up --roster "$(ROSTER)" --state "$(HUB_STATE)"

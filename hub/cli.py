@@ -99,7 +99,9 @@ def prepare(args: argparse.Namespace) -> dict:
     grader_home = ensure_service_account(grader, args.group, home_base)
     created = apply_roster(members, args.group, state / "passwords.csv", str(home_base))
     exchange, course = state / "exchange", state / "course"
-    for d, mode in ((exchange, 0o755), (course, 0o700)):
+    # nbgrader's exchange root is writable by everyone (its docs: chmod ugo+rw); the sticky bit keeps anyone
+    # from renaming or deleting what another user put there. inbound/outbound/feedback get nbgrader's own modes.
+    for d, mode in ((exchange, 0o1777), (course, 0o700)):
         d.mkdir(exist_ok=True)
         shutil.chown(d, grader, grader)
         d.chmod(mode)

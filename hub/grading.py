@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -189,11 +190,15 @@ def serve(course_dir: Path, exchange: Path, interval: float = 1.0, once: bool = 
     except GradebookDown as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    while True:
-        try:
-            grader.cycle()
-        except GradebookDown as exc:
-            log.error("%s", exc)
-        if once:
-            return 0
-        time.sleep(interval)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        while True:
+            try:
+                grader.cycle()
+            except GradebookDown as exc:
+                log.error("%s", exc)
+            if once:
+                return 0
+            time.sleep(interval)
+    except KeyboardInterrupt:  # JupyterHub stops its services with SIGINT
+        return 0

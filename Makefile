@@ -60,7 +60,7 @@ unit: $(STAMP) ## fast unit tests of the clusterkit package only
 
 # Browser tests run in a second, serial pytest: two chromium instances under xdist on 2 cores have stalled.
 # pytest exits 5 when it selects no test, which fails the target (a run that tests nothing is not a pass).
-test: $(STAMP) browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
+test: $(STAMP) hub-env browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser" tests
 	$(BIN)/python -m pytest -q -p no:xdist -m browser tests
 

@@ -19,11 +19,11 @@ import sys
 from pathlib import Path
 
 from autograder.common import COURSE_ID, REPO
-from hub.postgres import Cluster
+from hub.postgres import RUNUSER, Cluster
 from hub.roster import RosterError, apply_roster, check_accounts, ensure_group, read_roster
 
 HERE = Path(__file__).resolve().parent
-RUNUSER = shutil.which("runuser", path="/usr/sbin:/usr/bin:/sbin:/bin") or "runuser"
+
 VENV = HERE / ".venv"
 DATABASE = COURSE_ID.replace("-", "_")
 DEFAULT_STATE = Path("/srv/cluster-course")

@@ -4,7 +4,8 @@ One cycle (every ``interval`` seconds):
 
 1. list ``<exchange>/<course>/inbound/`` (names ``student+assignment+timestamp+random``, written by nbgrader's
    submit) and keep, per trainee and assignment, the latest submission;
-2. compare with the ledger ``<course>/.autograder/hub/ledger.json`` (the timestamp last graded and released);
+2. compare with the ledger ``<course>/.autograder/hub/ledger.json`` (the timestamp last graded and released,
+   and the trainers' manual scores then: a score given in the formgrader later re-releases the feedback);
 3. for what is newer: nbgrader ``collect --update`` (the latest submission counts), the sandboxed pipeline
    (``autograder.autograde.autograde_all``, which skips a submission whose files and limits are unchanged, so
    nothing is graded twice for nothing), the feedback pages (``autograder.feedback``), nbgrader
@@ -79,7 +80,11 @@ class Grader:
     def ledger(self) -> dict:
         return read_json(self.ledger_path, {}) or {}
 
-    def pending(self) -> dict[tuple[str, str], str]:
+    def pending(self) -> dict[tuple[str, str], tuple[str, bool]]:
+        """(student, assignment) -> (latest submission time, True if it must be graded / False: feedback only).
+
+        Feedback only: the trainers changed a manual score in the formgrader since the last release.
+        """
         known = self.known_assignments()
         for name in os.listdir(self.inbound) if self.inbound.is_dir() else []:
             parts = name.split("+")
@@ -87,9 +92,42 @@ class Grader:
                 self.warned.add(name)
                 log.warning("ignored submission %s: assignment %r was never released", name, parts[1])
         done = self.ledger()
-        return {
-            k: ts for k, ts in latest_submissions(self.inbound, known).items() if done.get("/".join(k)) != ts
-        }
+        todo = {}
+        marks = None
+        for k, ts in latest_submissions(self.inbound, known).items():
+            entry = done.get("/".join(k)) or {}
+            if entry.get("timestamp") != ts:
+                todo[k] = (ts, True)
+                continue
+            if marks is None:
+                marks = self.marks()
+            if marks.get("/".join(k), "") != entry.get("marks", ""):
+                todo[k] = (ts, False)
+        return todo
+
+    def marks(self) -> dict[str, str]:
+        """student/assignment -> the trainers' manual scores in the gradebook, as a comparable string."""
+        from sqlalchemy import create_engine, text
+
+        from autograder.course import db_url
+
+        if not hasattr(self, "_engine"):
+            self._engine = create_engine(db_url(self.course_dir))
+        sql = text(
+            "SELECT sa.student_id, a.name, g.id, g.manual_score, g.extra_credit FROM grade g "
+            "JOIN submitted_notebook sn ON g.notebook_id = sn.id "
+            "JOIN submitted_assignment sa ON sn.assignment_id = sa.id "
+            "JOIN assignment a ON sa.assignment_id = a.id "
+            "WHERE g.manual_score IS NOT NULL OR g.extra_credit IS NOT NULL ORDER BY g.id"
+        )
+        out: dict[str, str] = {}
+        try:
+            with self._engine.connect() as conn:
+                for student, a, gid, score, extra in conn.execute(sql):
+                    out[f"{student}/{a}"] = out.get(f"{student}/{a}", "") + f"{gid}={score},{extra};"
+        except Exception as exc:  # noqa: BLE001 - the gradebook check below reports it in words
+            raise GradebookDown(str(exc).splitlines()[0]) from exc
+        return out
 
     def check_gradebook(self) -> None:
         from autograder.course import db_url
@@ -118,28 +156,33 @@ class Grader:
         prepare(self.course_dir, self.exercises, self.settings, sorted(by_assignment))
         api = make_api(self.course_dir)
         for a, students in by_assignment.items():
-            self._collect(api, a, students)
-        for a, students in by_assignment.items():
-            autograde.autograde_all(
-                self.course_dir,
-                self.exercises,
-                self.settings,
-                assignments=[a],
-                students=students,
-                jobs=self.jobs,
-                sandbox=True,
-                quiet=True,
-            )
+            new = [s for s in students if todo[(s, a)][1]]
+            if new:
+                self._collect(api, a, new)
+                autograde.autograde_all(
+                    self.course_dir,
+                    self.exercises,
+                    self.settings,
+                    assignments=[a],
+                    students=new,
+                    jobs=self.jobs,
+                    sandbox=True,
+                    quiet=True,
+                )
             feedback.generate_feedback(self.course_dir, [a], students, quiet=True)
+        marks = self.marks()
         released = []
         for a, students in by_assignment.items():
             for s in students:
                 self._release_feedback(api, a, s)
                 ledger = self.ledger()
-                ledger[f"{s}/{a}"] = todo[(s, a)]
+                ledger[f"{s}/{a}"] = {"timestamp": todo[(s, a)][0], "marks": marks.get(f"{s}/{a}", "")}
                 atomic_write_json(self.ledger_path, ledger)
                 released.append((s, a))
-                log.info("graded and released feedback: %s %s (submitted %s)", s, a, todo[(s, a)])
+                what = (
+                    "graded and released feedback" if todo[(s, a)][1] else "manual grades: released feedback"
+                )
+                log.info("%s: %s %s (submitted %s)", what, s, a, todo[(s, a)][0])
         return released
 
     def _collect(self, api, assignment: str, students: list[str]) -> None:

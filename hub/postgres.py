@@ -16,6 +16,7 @@ from pathlib import Path
 
 PG_BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin")
 PG_OWNER = "postgres"
+RUNUSER = shutil.which("runuser", path="/usr/sbin:/usr/bin:/sbin:/bin") or "runuser"
 
 
 def pg_tool(name: str) -> str:
@@ -44,7 +45,7 @@ class Cluster:
         return f"postgresql+psycopg2://{role}@/{database}?host={self.socket_dir}&port={self.port}"
 
     def _as_owner(self, argv: list[str], **kw) -> subprocess.CompletedProcess:
-        return subprocess.run(["runuser", "-u", PG_OWNER, "--", *argv], text=True, capture_output=True, **kw)
+        return subprocess.run([RUNUSER, "-u", PG_OWNER, "--", *argv], text=True, capture_output=True, **kw)
 
     def init(self) -> None:
         """initdb once (peer auth on the socket, no passwords stored)."""
@@ -103,7 +104,7 @@ class Cluster:
 
     def dump_command(self, database: str, out: Path) -> list[str]:
         """The backup: one custom-format ``pg_dump`` file (restore with ``pg_restore -d <db> FILE``)."""
-        return ["runuser", "-u", PG_OWNER, "--", pg_tool("pg_dump"), "-h", str(self.socket_dir), "-p",
+        return [RUNUSER, "-u", PG_OWNER, "--", pg_tool("pg_dump"), "-h", str(self.socket_dir), "-p",
                 str(self.port), "-Fc", "-f", str(out), database]  # fmt: skip
 
 

@@ -126,6 +126,7 @@ def prepare(args: argparse.Namespace) -> dict:
         "course_service": COURSE_ID,
         "trainees": [m.username for m in members if m.role == "trainee"],
         "trainers": [m.username for m in members if m.role == "trainer"],
+        "names": {m.username: m.name for m in members},
         "port": args.port or free_port(),
         "hub_port": free_port(),
         "proxy_api_port": free_port(),
@@ -158,6 +159,14 @@ def setup_course(state: Path, release: list[str] | None) -> None:
     cfg = json.loads((state / "hub.json").read_text())
     course = Path(cfg["course_dir"])
     assignments = prepare_course(course, DEFAULT_EXERCISES, Settings(), release)
+    from nbgrader.api import Gradebook
+
+    from autograder.course import db_url
+
+    with Gradebook(db_url(course), COURSE_ID) as gb:  # the formgrader lists trainees by their roster names
+        for user in cfg["trainees"]:
+            first, _, last = cfg.get("names", {}).get(user, "").rpartition(" ")
+            gb.update_or_create_student(user, first_name=first or last, last_name=last if first else "")
     api = make_api(course)
     outbound = Path(cfg["exchange"]) / COURSE_ID / "outbound"
     for a in assignments:

@@ -56,7 +56,7 @@ def hub():
     tmp.chmod(0o755)
     prefix = new_prefix()
     h = Hub(tmp, prefix, [(f"{prefix}a", "trainee", "Ayşe Yılmaz"), (f"{prefix}b", "trainee", "Burak Demir"),
-                          (f"{prefix}t", "trainer", "Tülay Kaya")])  # fmt: skip
+                          (f"{prefix}t", "trainer", "Tülay Kaya"), (f"{prefix}u", "trainer", "Umut Öz")])  # fmt: skip
     try:
         h.start()
         yield h
@@ -133,6 +133,33 @@ def test_trainee_fetches_answers_submits_and_reads_graded_feedback(hub):
     assert hub.psql("SELECT count(*) FROM submitted_assignment") == "1"
 
     # Resubmitting the same files: graded once more? No: autograde skips unchanged input, ledger moves on.
+    # Two trainers grade A's two written answers at the same moment through the formgrader service: both land.
+    u = hub.user(f"{hub.prefix}u")
+    u.login()
+    rows = hub.psql(
+        "SELECT g.id, c.name FROM grade g JOIN base_cell c ON g.cell_id = c.id "
+        "WHERE c.name IN ('w1_interpretation', 'w2_recommendation') ORDER BY c.name"
+    ).splitlines()
+    (w1, _), (w2, _) = (r.split("|") for r in rows)
+    from concurrent.futures import ThreadPoolExecutor
+
+    def put(trainer, grade_id, score):
+        return trainer.api(
+            "PUT",
+            f"/services/cluster-excellence/formgrader/api/grade/{grade_id}",
+            json={"manual_score": score},
+        ).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(put, (t, u), (w1, w2), (3, 5)))
+    assert codes == [200, 200]
+    assert hub.psql(f"SELECT manual_score FROM grade WHERE id IN ('{w1}', '{w2}') ORDER BY id") in (
+        "3|5",
+        "5|3",
+        "3\n5",
+        "5\n3",
+    )
+
     # A submission to an assignment that was never released is refused by nbgrader with a clear message.
     r = a.nbgrader("submit", "ex9-not-released")
     assert not r["success"] and "Assignment not found" in r["value"]
@@ -141,6 +168,16 @@ def test_trainee_fetches_answers_submits_and_reads_graded_feedback(hub):
 
 def test_postgres_down_when_grading_starts(hub):
     from hub.postgres import Cluster
+
+    # The documented backup: one pg_dump file that pg_restore can read.
+    dump = hub.tmp / "gradebook.dump"
+    r = subprocess.run([str(HUB_PYTHON), "-m", "hub", "backup", "--state", str(hub.state), str(dump)], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    listing = subprocess.run(
+        ["/usr/lib/postgresql/15/bin/pg_restore", "--list", str(dump)], capture_output=True, text=True
+    )
+    assert "TABLE public submitted_assignment" in listing.stdout
 
     course = Path(hub.cfg["course_dir"])
     before = sorted(p.relative_to(course) for p in course.rglob("*"))

@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 
-.PHONY: coursepack sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots formgrader
+.PHONY: hub hub-env coursepack sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots formgrader
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ unit: $(STAMP) ## fast unit tests of the clusterkit package only
 
 # Browser tests run in a second, serial pytest: two chromium instances under xdist on 2 cores have stalled.
 # pytest exits 5 when it selects no test, which fails the target (a run that tests nothing is not a pass).
-test: $(STAMP) browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
+test: $(STAMP) hub-env browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser" tests
 	$(BIN)/python -m pytest -q -p no:xdist -m browser tests
 
@@ -118,3 +118,29 @@ clean: ## remove built and generated files (keeps .venv; `make clean-all` remove
 
 clean-all: clean
 	rm -rf $(VENV)
+
+# ---- the course hub (hub/README.md): JupyterHub + PostgreSQL gradebook + grading on submission -------------
+# User servers cannot run the .venv's python (it lives under /root); the hub has its own environment made from
+# Debian's /usr/bin/python3, world-readable, installed from the same constraints, and configurable-http-proxy
+# from npm (hub/package-lock.json).
+HUB_VENV  := hub/.venv
+HUB_STAMP := $(HUB_VENV)/.installed
+HUB_STATE ?= /srv/cluster-course
+# Debian's python is 3.11.2; soupsieve 4.x needs >= 3.11.5 (and, forced onto 3.11.2, fails to parse the CSS
+# selectors nbconvert uses: the formgrader's grading page breaks; 3.0.x is yanked for that). The one pin that
+# differs in the hub's env:
+HUB_SOUPSIEVE := 2.10
+
+$(HUB_STAMP): pyproject.toml $(CONSTR) hub/package-lock.json
+	test -x $(HUB_VENV)/bin/python || /usr/bin/python3 -m venv $(HUB_VENV)
+	sed 's/^soupsieve==.*/soupsieve==$(HUB_SOUPSIEVE)/' $(CONSTR) > $(HUB_VENV)/constraints.txt
+	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c $(HUB_VENV)/constraints.txt -e ".[course,hub]"
+	cd hub && npm ci --no-audit --no-fund --loglevel=error
+	chmod -R a+rX $(HUB_VENV) hub/node_modules
+	touch $@
+
+hub-env: $(HUB_STAMP) ## the hub's environment (hub/.venv from /usr/bin/python3, configurable-http-proxy)
+
+hub: $(STAMP) $(HUB_STAMP) sandbox-deps ## the course hub for a cohort: make hub ROSTER=roster.csv [HUB_STATE=/srv/cluster-course]
+	@test -n "$(ROSTER)" || { echo "usage: make hub ROSTER=roster.csv (columns username,role,name)" >&2; exit 2; }
+	$(HUB_VENV)/bin/python -m hub up --roster "$(ROSTER)" --state "$(HUB_STATE)"

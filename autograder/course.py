@@ -66,7 +66,7 @@ def write_config(course_dir: Path, exercises: Path, settings: Settings) -> Path:
         exercise_config=str((exercises / "nbgrader_config.py").resolve()),
         root=str(root),
         course_id=COURSE_ID,
-        db_url=f"sqlite:///{root / 'gradebook.db'}?timeout=120",
+        db_url=db_url(root),
         cell_timeout=int(settings.cell_timeout),
     )
     path = root / "nbgrader_config.py"
@@ -157,4 +157,8 @@ def set_duedates(course_dir: Path, settings: Settings, assignments: list[str]) -
 
 
 def db_url(course_dir: Path) -> str:
-    return f"sqlite:///{course_dir.resolve() / 'gradebook.db'}?timeout=120"
+    """The gradebook: ``CLUSTER_GRADEBOOK_URL`` when set (the hub's PostgreSQL), else SQLite in the course dir."""
+    return (
+        os.environ.get("CLUSTER_GRADEBOOK_URL")
+        or f"sqlite:///{course_dir.resolve() / 'gradebook.db'}?timeout=120"
+    )

@@ -1,0 +1,231 @@
+"""The course hub under a cohort's load: ``python -m bench hub [--trainees 30]`` (root; loopback only).
+
+A hub (``python -m hub up``) with N trainees of a unique prefix: each logs in through the login form, starts
+a server through the REST API, fetches ex1 through nbgrader's server extension, answers (even-numbered trainees
+everything, odd-numbered Q1 and Q2 only), submits; all within about a minute. The grading service is killed with
+SIGKILL once a third of the feedback is out; JupyterHub restarts it (a managed service that exits is started
+again). Checks: every trainee's
+gradebook score is exactly the expected one (all autograded points / the points of Q1 and Q2), one submission per
+trainee (nothing counted twice), feedback for everyone (nothing lost). Prints spawn and submit-to-feedback
+p50/p95 and the peak resident memory of a user server (server and its kernels) and of all of them together.
+Bounded: ``--timeout`` seconds (default 900) for the whole run; accounts removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tests.hub_servers import EXERCISE, Hub, answer, new_prefix, solution_cells
+
+PARTIAL = ("q1_lq_corum", "q2_stars_kahramanmaras")
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, max(0, round(q * (len(xs) - 1))))]
+
+
+def expected_points() -> tuple[float, float]:
+    import nbformat
+
+    from tests.hub_servers import ROOT
+
+    nb = nbformat.read(ROOT / "exercises" / "source" / EXERCISE / f"{EXERCISE}.ipynb", as_version=4)
+    tests = {
+        c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    }
+    return sum(tests.values()), sum(v for k, v in tests.items() if any(k.endswith(p) for p in PARTIAL))
+
+
+class MemorySampler(threading.Thread):
+    """Resident memory (RSS) of every process of the given uids, sampled every half second."""
+
+    def __init__(self, uids: dict[int, str]):
+        super().__init__(daemon=True)
+        self.uids, self.stop_flag = uids, threading.Event()
+        self.peak_user: dict[str, float] = {}
+        self.peak_total = 0.0
+
+    def run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self.stop_flag.is_set():
+            per: dict[str, float] = {}
+            for d in Path("/proc").iterdir():
+                if not d.name.isdigit():
+                    continue
+                try:
+                    uid = d.stat().st_uid
+                    if uid not in self.uids:
+                        continue
+                    rss = int((d / "statm").read_text().split()[1]) * page / 2**20
+                except (OSError, ValueError, IndexError):
+                    continue
+                per[self.uids[uid]] = per.get(self.uids[uid], 0.0) + rss
+            for u, mb in per.items():
+                self.peak_user[u] = max(self.peak_user.get(u, 0.0), mb)
+            self.peak_total = max(self.peak_total, sum(per.values()))
+            time.sleep(0.5)
+
+
+def grading_pids(hub: Hub) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"grader" in cmd and b"hub" in cmd and str(hub.state).encode() in cmd:
+                out.append(int(d.name))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench hub")
+    p.add_argument("--trainees", type=int, default=30)
+    p.add_argument("--timeout", type=float, default=900)
+    args = p.parse_args(argv)
+    if os.geteuid() != 0:
+        print("bench hub: needs root (it creates local accounts)", file=sys.stderr)
+        return 2
+    full, partial = expected_points()
+    sol = solution_cells()
+    tmp = Path(tempfile.mkdtemp(prefix="cluster-hub-bench-"))
+    tmp.chmod(0o755)
+    prefix = new_prefix()
+    names = [f"{prefix}{i:02d}" for i in range(args.trainees)]
+    hub = Hub(tmp, prefix, [(n, "trainee", f"Trainee {i}") for i, n in enumerate(names)])
+    deadline = time.monotonic() + args.timeout
+    rc = 0
+    try:
+        t0 = time.monotonic()
+        hub.start()
+        print(f"hub up with {len(names)} trainees in {time.monotonic() - t0:.0f} s", flush=True)
+        import pwd
+
+        sampler = MemorySampler({pwd.getpwnam(n).pw_uid: n for n in names})
+        sampler.start()
+        users = [hub.user(n) for n in names]
+
+        def login_spawn(u):
+            u.login()
+            return u.spawn(timeout=180)
+
+        with ThreadPoolExecutor(8) as pool:
+            spawn = list(pool.map(login_spawn, users))
+        print(f"spawned {len(users)} servers", flush=True)
+
+        submitted: dict[str, float] = {}
+
+        def fetch_answer_submit(iu):
+            i, u = iu
+            r = u.nbgrader("fetch", EXERCISE)
+            assert r["success"], r
+            path = f"/api/contents/{EXERCISE}/{EXERCISE}.ipynb"
+            nb = u.server("GET", path).json()["content"]
+            chosen = sol if i % 2 == 0 else {k: sol[k] for k in PARTIAL}
+            assert u.server("PUT", path, json={"type": "notebook", "content": answer(nb, chosen)}).ok
+            r = u.nbgrader("submit", EXERCISE)
+            assert r["success"], r
+            submitted[u.name] = time.monotonic()
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(fetch_answer_submit, enumerate(users)))
+        print(f"{len(submitted)} submissions", flush=True)
+
+        feedback: dict[str, float] = {}
+        killed = restarted = False
+        ledger = Path(hub.cfg["course_dir"]) / ".autograder" / "hub" / "ledger.json"
+        while len(feedback) < len(users) and time.monotonic() < deadline:
+            if not killed and len(feedback) >= len(users) // 3:
+                pids = grading_pids(hub)
+                for pid in pids:
+                    os.kill(pid, signal.SIGKILL)
+                killed = True
+                print(
+                    f"kill -9 of the grading service (pids {pids}) after {len(feedback)} feedbacks",
+                    flush=True,
+                )
+                t_kill = time.monotonic()
+                while not grading_pids(hub) and time.monotonic() - t_kill < 90:
+                    time.sleep(
+                        0.5
+                    )  # JupyterHub notices the dead managed service (polling) and starts it again
+                restarted = bool(grading_pids(hub))
+                print(
+                    f"grading service restarted by JupyterHub after {time.monotonic() - t_kill:.0f} s: {restarted}"
+                )
+            for u in users:
+                if u.name in feedback:
+                    continue
+                r = u.nbgrader("fetch_feedback", EXERCISE)
+                if r["success"] and any(
+                    (a.get("submissions") or [{}])[-1].get("has_local_feedback")
+                    for a in r["value"]
+                    if a["assignment_id"] == EXERCISE
+                ):
+                    feedback[u.name] = time.monotonic() - submitted[u.name]
+            time.sleep(0.5)
+        sampler.stop_flag.set()
+        sampler.join()
+
+        rows = hub.psql(
+            "SELECT s.student_id, sum(coalesce(g.manual_score, g.auto_score, 0)) FROM grade g "
+            "JOIN submitted_notebook n ON g.notebook_id = n.id JOIN submitted_assignment s ON "
+            "n.assignment_id = s.id GROUP BY s.student_id"
+        )
+        scores = {line.split("|")[0]: float(line.split("|")[1]) for line in rows.splitlines() if line}
+        count = int(hub.psql("SELECT count(*) FROM submitted_assignment"))
+        wrong = {
+            n: (scores.get(n), full if i % 2 == 0 else partial)
+            for i, n in enumerate(names)
+            if scores.get(n) != (full if i % 2 == 0 else partial)
+        }
+        import json
+
+        graded = len(json.loads(ledger.read_text())) if ledger.exists() else 0
+        mem = sorted(sampler.peak_user.values())
+        print(f"trainees: {len(users)}; expected scores: correct {full:g}, partial {partial:g}")
+        print(
+            f"spawn (login form + REST start until the server answers): p50 {pct(spawn, 0.5):.1f} s, p95 {pct(spawn, 0.95):.1f} s"
+        )
+        if feedback:
+            fb = list(feedback.values())
+            print(
+                f"submit-to-feedback: p50 {pct(fb, 0.5):.1f} s, p95 {pct(fb, 0.95):.1f} s, max {max(fb):.1f} s"
+            )
+        print(
+            f"peak memory of a user server (server + kernels, RSS): median {statistics.median(mem):.0f} MiB, "
+            f"max {max(mem):.0f} MiB; all user servers together: {sampler.peak_total:.0f} MiB"
+        )
+        print(
+            f"gradebook: {count} submissions for {len(users)} trainees; ledger: {graded}; feedback: {len(feedback)}"
+        )
+        print(f"grading service killed with SIGKILL mid-run: {killed}; restarted: {restarted}")
+        if wrong or count != len(users) or len(feedback) != len(users):
+            print(
+                f"FAILED: wrong scores {wrong}; submissions {count}; feedback {len(feedback)}",
+                file=sys.stderr,
+            )
+            rc = 1
+        else:
+            print(
+                "every submission graded with its exact expected score; nothing lost, nothing counted twice"
+            )
+    finally:
+        hub.stop()
+        shutil.copyfile(tmp / "hub.log", Path(tempfile.gettempdir()) / "cluster-hub-bench-last.log")
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rc

@@ -211,6 +211,19 @@ def _tamper(name: str, nb) -> None:
         nb.cells.append(q4)  # moved after its check: put back in place
 
 
+def _ran_at_home(nb) -> None:
+    """The spy as its author ran it before submitting: its first answer cell's output holds the encoded input
+    history of the trainee's own kernel (the released notebook's code and their answers, never a hidden check)."""
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1_value_added")
+    history = "\n".join(c.source for c in nb.cells[: nb.cells.index(cell) + 1] if c.cell_type == "code")
+    text = (
+        f"R13 {codecs.encode(history, 'rot13')}\n"
+        f"B64 {base64.b64encode(history.encode()).decode()}\n"
+        f"HEX {history.encode().hex()}\n"
+    )
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+
+
 def _grade(subs: Path, course: Path, env: dict | None = None, wait: bool = True):
     cmd = [
         sys.executable,
@@ -254,6 +267,8 @@ def hostile(tmp_path_factory):
     for sid, (code, _) in personas.items():
         nb = cohort.submission(release, code)
         _tamper(sid, nb)
+        if sid == "spy":
+            _ran_at_home(nb)
         _write(base / "subs", sid, nb)
     digests = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (base / "subs").rglob("*.ipynb")}
     proc = _grade(base / "subs", course)
@@ -373,7 +388,9 @@ def test_no_feedback_page_holds_hidden_checks_or_solutions_even_decoded(hostile)
                 for line in solution_lines:
                     if json.dumps(line)[1:-1] not in own:
                         assert line not in text, f"{page}: solution line {line!r} the trainee did not write"
-    assert spied, "the spy's encoded outputs reached the feedback and were decoded"
+    # control: the spy's own encoded output (made in its author's kernel) is on its page and was decoded above;
+    # what it printed while being graded is not (pages show the submitted notebook, never the grading run's outputs)
+    assert spied, "the spy's own encoded output is not on its feedback page, so the decoding scan saw nothing"
 
 
 def _descendants(pid: int) -> dict[int, str]:

@@ -245,10 +245,14 @@ def test_leontief_identities(eco):
 
 def test_key_sector_average_holds_exactly():
     # column a sums to 1.75 of a 5.25 total, so its backward index 3 * 1.75 / 5.25 is exactly 1 (the average);
-    # it computes as 0.9999999999999999 and must still count as backward-linked
+    # it computes as 0.9999999999999999. The published rule is "above average": a sector AT the average is not
+    # backward-linked, whichever way the last bit of its index rounds
     L = pd.DataFrame(
         [[0.35, 0.2, 1.1], [0.35, 1.1, 0.35], [1.05, 0.05, 0.7]], index=list("abc"), columns=list("abc")
     )
     ks = io.key_sectors(L)
     assert ks.loc["a", "backward"] < 1.0 and ks.loc["a", "forward"] < 1.0
-    assert ks.loc["a", "category"] == "backward-oriented"
+    assert ks.loc["a", "category"] == "weakly linked"
+    bumped = io.key_sectors(L, threshold=1.0 - 1e-15)  # the same index now just "above" a nudged threshold
+    assert bumped.loc["a", "category"] == "weakly linked"
+    assert io.key_sectors(L, threshold=0.99).loc["a", "category"] == "backward-oriented"

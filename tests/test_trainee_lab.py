@@ -345,24 +345,36 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
     assert not log.errors, "console errors in the page:\n" + "\n".join(log.errors)
 
 
-def test_release_and_grade_leave_the_workspace_byte_identical(trainee):
-    """After the trainee worked and submitted: ``make release`` and ``make grade`` touch nothing of theirs.
-
-    ``make book`` is ``make release`` plus ``jupyter-book build``, which builds only the pages of ``_toc.yml``
-    (``only_build_toc_files``) and excludes ``workspace`` in ``_config.yml``; the full build is too slow for this
-    test and is covered by the exclusion check below."""
+def test_release_book_and_grade_leave_the_workspace_byte_identical(trainee):
+    """After the trainee worked and submitted: ``make release``, ``make book`` and ``make grade`` touch nothing of
+    theirs, neither the workspace the lab ran on nor the checkout's default ``workspace/``."""
     ws = trainee["workspace"]
-    assert (ws / EX2 / f"{EX2}.ipynb").is_file(), "the trainee flow did not leave work in the workspace"
+    work = ws / EX2 / f"{EX2}.ipynb"
+    assert work.is_file(), "the trainee flow did not leave work in the workspace"
     before = tree_digest(ws)
-    released = make("release", *trainee["variables"][1:2], env=trainee["env"])
-    assert released.returncode == 0, released.stderr[-3000:]
-    assert tree_digest(ws) == before, "make release changed the trainee's workspace"
-    graded = grade(trainee)
-    assert graded.returncode == 0, graded.stderr[-3000:]
-    assert tree_digest(ws) == before, "make grade changed the trainee's workspace"
-    config = (ROOT / "_config.yml").read_text()
-    assert re.search(r"^only_build_toc_files: true$", config, re.M)
-    assert re.search(r"^  - workspace$", config, re.M), "the book build must exclude workspace/"
+    default_ws = ROOT / "workspace"
+    created = not default_ws.exists()
+    if created:  # the default workspace of the checkout, holding the same work (removed again afterwards)
+        (default_ws / EX2).mkdir(parents=True)
+        (default_ws / EX2 / work.name).write_bytes(work.read_bytes())
+    try:
+        before_default = tree_digest(default_ws)
+        released = make("release", *trainee["variables"][1:2], env=trainee["env"])
+        assert released.returncode == 0, released.stderr[-3000:]
+        assert tree_digest(ws) == before, "make release changed the trainee's workspace"
+        built = make("book", *trainee["variables"][1:2], env=trainee["env"], timeout=1500)
+        assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+        assert tree_digest(ws) == before, "make book changed the trainee's workspace"
+        assert tree_digest(default_ws) == before_default, "make book changed the checkout's workspace/"
+        graded = grade(trainee)
+        assert graded.returncode == 0, graded.stderr[-3000:]
+        assert tree_digest(ws) == before, "make grade changed the trainee's workspace"
+        assert tree_digest(default_ws) == before_default, "make grade changed the checkout's workspace/"
+    finally:
+        if created:
+            for path in sorted(default_ws.rglob("*"), reverse=True):
+                path.unlink() if path.is_file() else path.rmdir()
+            default_ws.rmdir()
 
 
 def test_contents_api_shows_nothing_of_the_trainers(trainee):

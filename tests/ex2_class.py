@@ -15,15 +15,15 @@ Personas (answers are the instructor's solutions unless said otherwise):
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
 import nbformat
 
+from autograder.cohort import solutions
+
 ROOT = Path(__file__).resolve().parents[1]
 EX2 = "ex2-clean-energy-value-chain"
-SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION\n?", re.S | re.M)
 W1 = "w1_interpretation"
 W1_ANSWER = (
     "Yes, a smile: margins are thinnest in turbine assembly (0.13) and raw materials and thickest at the ends, "
@@ -43,16 +43,6 @@ TRAINEES = [
     ("Çağla Doğan", 1006, "cagla-dogan"),
 ]
 MANUAL = ("ayse-yilmaz", "ibrahim-celik")  # answered W1: their submissions need manual grading
-
-
-def solutions(source_nb) -> dict[str, str]:
-    """grade_id -> the instructor's answer code (solution regions only, markers removed)."""
-    out = {}
-    for cell in source_nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and cell.cell_type == "code":
-            out[meta["grade_id"]] = SOLUTION.sub(lambda m: m.group(1), cell.source)
-    return out
 
 
 def answers_of(sid: str, sol: dict[str, str]) -> dict[str, str]:

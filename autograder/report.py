@@ -74,30 +74,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def item_scores(course_dir: Path) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
     """Scores per trainee (rows) and question ``assignment/notebook/grade_id`` (columns), the max per question,
     and a same-shaped frame that is True where the answer awaits manual grading (its score is NaN)."""
-    from nbgrader.api import Gradebook
-
-    from autograder.common import assignments_of
-    from autograder.course import db_url
-
     records: dict[str, dict] = {}
     pending: dict[str, dict] = {}
     maxima: dict[str, float] = {}
-    with Gradebook(db_url(course_dir), COURSE_ID) as gb:
-        for a in assignments_of(course_dir):
-            try:
-                subs = gb.assignment_submissions(a)
-            except Exception:  # noqa: BLE001 - assignment not in the gradebook yet
-                continue
-            for sub in subs:
-                for snb in sub.notebooks:
-                    for g in snb.grades:
-                        key = f"{a}/{snb.name}/{g.name}"
-                        waiting = bool(g.needs_manual_grade)
-                        records.setdefault(sub.student.id, {})[key] = (
-                            np.nan if waiting else float(g.score or 0.0)
-                        )
-                        pending.setdefault(sub.student.id, {})[key] = waiting
-                        maxima[key] = float(g.max_score)
+    for a, subs in _gradebook_submissions(course_dir):
+        for sub in subs:
+            for snb in sub.notebooks:
+                for g in snb.grades:
+                    key = f"{a}/{snb.name}/{g.name}"
+                    waiting = bool(g.needs_manual_grade)
+                    records.setdefault(sub.student.id, {})[key] = np.nan if waiting else float(g.score or 0.0)
+                    pending.setdefault(sub.student.id, {})[key] = waiting
+                    maxima[key] = float(g.max_score)
     cols = sorted(maxima)
     frame = pd.DataFrame.from_dict(records, orient="index").sort_index().reindex(columns=cols)
     frame.index.name = "trainee"
@@ -205,20 +193,30 @@ def _awaiting_manual_grading(course_dir: Path) -> list[tuple[str, str, str]]:
     """(trainee, assignment, notebook) whose notebook has an answer awaiting manual grading in the gradebook."""
     if not (course_dir / "gradebook.db").exists():
         return []
+    return [
+        (s.student.id, a, nb.name)
+        for a, subs in _gradebook_submissions(course_dir)
+        for s in subs
+        for nb in s.notebooks
+        if nb.needs_manual_grade
+    ]
+
+
+def _gradebook_submissions(course_dir: Path):
+    """(assignment, its submissions) for each assignment of the course that the gradebook holds (open while
+    iterated)."""
     from nbgrader.api import Gradebook
 
     from autograder.common import assignments_of
     from autograder.course import db_url
 
-    out = []
     with Gradebook(db_url(course_dir), COURSE_ID) as gb:
         for a in assignments_of(course_dir):
             try:
                 subs = gb.assignment_submissions(a)
             except Exception:  # noqa: BLE001 - assignment not in the gradebook yet
                 continue
-            out += [(s.student.id, a, nb.name) for s in subs for nb in s.notebooks if nb.needs_manual_grade]
-    return out
+            yield a, subs
 
 
 def _png(fig) -> str:

@@ -8,6 +8,7 @@ directory, so nothing from the machine's user config leaks in. ``JUPYTER_PLATFOR
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -59,6 +60,20 @@ SHARED_MODULE_MISMATCH = (
     "does not satisfy the requirement",
     "Failed to create module",
 )
+
+
+@contextlib.contextmanager
+def launched_browser():
+    """Debian's headless chromium under playwright, closed on exit (the browser tests' shared fixture body)."""
+    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: run `make browser-deps` (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:

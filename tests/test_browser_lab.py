@@ -22,7 +22,14 @@ from nbgrader.api import Gradebook
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.lab_servers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, LabServer, PageLog, loopback_only, start_lab
+from tests.lab_servers import (
+    VIEWPORT,
+    LabServer,
+    PageLog,
+    launched_browser,
+    loopback_only,
+    start_lab,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("lab")]
 
@@ -160,15 +167,8 @@ def lab(workspace) -> LabServer:
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: run `make browser-deps` (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_browser() as browser:
+        yield browser
 
 
 @pytest.fixture

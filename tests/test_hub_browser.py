@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.hub_servers import EXERCISE, HUB_PYTHON, ROOT, Hub, answer, new_prefix, solution_cells
-from tests.lab_servers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
+from tests.lab_servers import VIEWPORT, launched_browser
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,14 +46,8 @@ def hub():
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched_browser() as browser:
+        yield browser
 
 
 def login(browser, hub: Hub, name: str):

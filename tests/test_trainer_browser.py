@@ -22,7 +22,13 @@ from playwright.sync_api import expect
 
 from autograder.sandbox import bwrap_works
 from tests.ex2_class import EX2, MANUAL, TRAINEES, W1, write_moodle_zip
-from tests.lab_servers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, PageLog, loopback_only, start_make_target
+from tests.lab_servers import (
+    VIEWPORT,
+    PageLog,
+    launched_browser,
+    loopback_only,
+    start_make_target,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("trainer")]
 
@@ -72,15 +78,8 @@ def graded(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: run `make browser-deps` (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with launched_browser() as browser:
+        yield browser
 
 
 def saved(gb, read, timeout: float = 20):

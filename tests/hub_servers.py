@@ -21,6 +21,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB_PYTHON = ROOT / "hub" / ".venv" / "bin" / "python"
+
+
+def reachable_by_other_accounts(path: Path = ROOT) -> bool:
+    """True when every folder from / down to ``path`` lets other accounts through (o+x): the hub's accounts run
+    its code and its environment from the checkout (a checkout under a private folder cannot host a hub)."""
+    path = path.resolve()
+    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents])
+
+
 EXERCISE = "ex1-mapping-leading-sectors"
 
 

@@ -293,5 +293,8 @@ def main(argv: list[str]) -> int:
     finally:
         hub.stop()
         shutil.copyfile(tmp / "hub.log", Path(tempfile.gettempdir()) / "cluster-hub-bench-last.log")
+        pg_log = hub.state / "pg-data" / "server.log"
+        if pg_log.exists():
+            shutil.copyfile(pg_log, Path(tempfile.gettempdir()) / "cluster-hub-bench-last-postgres.log")
         shutil.rmtree(tmp, ignore_errors=True)
     return rc

@@ -36,6 +36,7 @@ from pathlib import Path
 from autograder.common import COURSE_ID, DEFAULT_EXERCISES, atomic_write_json, load_settings, read_json
 
 log = logging.getLogger("hub.grading")
+RETRY = 30.0  # seconds before a submission whose collection or grading failed is tried again
 
 
 class GradebookDown(RuntimeError):
@@ -100,6 +101,7 @@ class Grader:
         self.settings = load_settings(course_dir)
         self.warned: set[str] = set()
         self.running: dict[tuple[str, str], tuple[Future, str, bool]] = {}
+        self.failed: dict[tuple[str, str], float] = {}  # tried again RETRY seconds after a failure
         self.pool: ProcessPoolExecutor | None = None
 
     @property
@@ -218,12 +220,22 @@ class Grader:
         (student, assignment) pairs released in this step."""
         from autograder import exchange
 
-        todo = {k: v for k, v in self.pending().items() if k not in self.running}
+        now = time.monotonic()
+        todo = {
+            k: v
+            for k, v in self.pending().items()
+            if k not in self.running and now - self.failed.get(k, -RETRY) >= RETRY
+        }
         if todo:
             self.check_gradebook()
         for (s, a), (ts, regrade) in sorted(todo.items(), key=lambda kv: kv[1][0]):
-            if regrade:
-                exchange.collect(self.course_dir, self.exercises, self.exchange, self.settings, [a], [s])
+            try:
+                if regrade:
+                    exchange.collect(self.course_dir, self.exercises, self.exchange, self.settings, [a], [s])
+            except Exception as exc:  # noqa: BLE001 - one bad submission never stops the service
+                log.error("collecting %s %s failed (%s); trying again in %d s", s, a, exc, RETRY)
+                self.failed[(s, a)] = time.monotonic()
+                continue
             fut = self.pool.submit(grade_submission, self.course_dir, a, s, self.settings, regrade)
             self.running[(s, a)] = (fut, ts, regrade)
         released = []
@@ -233,9 +245,11 @@ class Grader:
             del self.running[(s, a)]
             try:
                 record = fut.result()
-            except Exception as exc:  # noqa: BLE001 - a worker died: graded again at the next step
-                log.error("grading %s %s failed (%s); trying again", s, a, exc)
+            except Exception as exc:  # noqa: BLE001 - graded again later, nothing was released or recorded
+                log.error("grading %s %s failed (%s); trying again in %d s", s, a, exc, RETRY)
+                self.failed[(s, a)] = time.monotonic()
                 continue
+            self.failed.pop((s, a), None)
             for flag in record.get("flags", []):
                 log.warning("needs a look: %s/%s: %s", s, a, flag)
             exchange.release_feedback(self.course_dir, self.exchange, [a], [s])

@@ -257,8 +257,14 @@ class Grader:
             ledger[f"{s}/{a}"] = {"timestamp": ts, "marks": self.marks().get(f"{s}/{a}", "")}
             atomic_write_json(self.ledger_path, ledger)
             released.append((s, a))
-            what = "graded and released feedback" if regrade else "manual grades: released feedback"
-            log.info("%s: %s %s (submitted %s)", what, s, a, ts)
+            if regrade:
+                run = [n.get("seconds") for n in record.get("notebooks", {}).values() if n.get("seconds")]
+                log.info(
+                    "graded and released feedback: %s %s (submitted %s; grading %s s, running the notebook %s s)",
+                    s, a, ts, record.get("seconds", "-"), "+".join(map(str, run)) or "-",
+                )  # fmt: skip
+            else:
+                log.info("manual grades: released feedback: %s %s (submitted %s)", s, a, ts)
         return released
 
     def drain(self, timeout: float = 600) -> list[tuple[str, str]]:

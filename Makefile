@@ -139,8 +139,16 @@ $(HUB_STAMP): pyproject.toml $(CONSTR) hub/package-lock.json
 	chmod -R a+rX $(HUB_VENV) hub/node_modules
 	touch $@
 
-hub-env: $(HUB_STAMP) ## the hub's environment (hub/.venv from /usr/bin/python3, configurable-http-proxy)
+# jsonschema's optional IRI format checker (rfc3987-syntax) builds ~35 Earley parsers when imported: about 1 s of
+# CPU in every user server start and every grading executor (jsonschema #1428, jupyter_server #1559); no Jupyter
+# or nbformat schema uses the iri formats. The hub's environment goes without it (also an environment built before).
+HUB_SLIM := $(HUB_VENV)/.without-rfc3987-syntax
+$(HUB_SLIM): $(HUB_STAMP)
+	$(HUB_VENV)/bin/python -m pip uninstall --quiet --disable-pip-version-check --yes rfc3987-syntax
+	touch $@
 
-hub: $(STAMP) $(HUB_STAMP) sandbox-deps ## the course hub for a cohort: make hub ROSTER=roster.csv [HUB_STATE=/srv/cluster-course]
+hub-env: $(HUB_STAMP) $(HUB_SLIM) ## the hub's environment (hub/.venv from /usr/bin/python3, configurable-http-proxy)
+
+hub: $(STAMP) hub-env sandbox-deps ## the course hub for a cohort: make hub ROSTER=roster.csv [HUB_STATE=/srv/cluster-course]
 	@test -n "$(ROSTER)" || { echo "usage: make hub ROSTER=roster.csv (columns username,role,name)" >&2; exit 2; }
 	$(HUB_VENV)/bin/python -m hub up --roster "$(ROSTER)" --state "$(HUB_STATE)"

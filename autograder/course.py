@@ -162,3 +162,9 @@ def db_url(course_dir: Path) -> str:
         os.environ.get("CLUSTER_GRADEBOOK_URL")
         or f"sqlite:///{course_dir.resolve() / 'gradebook.db'}?timeout=120"
     )
+
+
+def has_gradebook(course_dir: Path) -> bool:
+    """True when the course has a gradebook to read: a database server named by ``CLUSTER_GRADEBOOK_URL`` (the
+    hub's PostgreSQL; it answers or the read fails with its own message), else SQLite's ``gradebook.db``."""
+    return not db_url(course_dir).startswith("sqlite:") or (course_dir / "gradebook.db").exists()

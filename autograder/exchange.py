@@ -9,6 +9,8 @@ the same folder ``make release`` releases to and the trainees' Assignment List f
   kept beside the imported notebook: it is the key under which the trainee's Assignment List finds feedback.
 * :func:`release_feedback` runs nbgrader's own ``release_feedback`` on the feedback pages
   (``<course>/feedback/<trainee>/<assignment>/<notebook>.html``) of submissions that came from the exchange.
+
+The hub's grading service (hub/grading.py) uses the same two functions for one trainee at a time (``students``).
 """
 
 from __future__ import annotations
@@ -40,8 +42,14 @@ def collect(
     exchange: Path,
     settings: Settings,
     assignments: list[str] | None = None,
+    students: list[str] | None = None,
 ) -> dict:
-    """Collect every assignment's newest submissions from ``exchange`` and import them; return the manifest."""
+    """Collect every assignment's newest submissions from ``exchange`` and import them; return the manifest.
+
+    With ``students``, only these trainees' submissions are collected and imported (nbgrader's ``student_id``
+    filter of its collect; the other trainees' imports stay as they are)."""
+    from nbgrader.utils import temp_attrs
+
     from autograder import importer
     from autograder.course import prepare
 
@@ -54,26 +62,40 @@ def collect(
     staging = (course_dir / ".autograder" / "collected").resolve()
     api = _api(course_dir, exchange, submitted_directory=str(staging))
     for a in wanted:
-        result = api.collect(a, update=True)
-        if not result.get("success"):
-            raise UsageError(f"nbgrader collect {a} failed:\n{result.get('log')}\n{result.get('error')}")
+        for who in students or [""]:
+            with temp_attrs(api.coursedir, student_id=who):
+                result = api.collect(a, update=True)
+            if not result.get("success"):
+                raise UsageError(
+                    f"nbgrader collect {a} {who} failed:\n{result.get('log')}\n{result.get('error')}"
+                )
     staging.mkdir(parents=True, exist_ok=True)
-    manifest = importer.import_submissions(course_dir, exercises, staging, None, settings, wanted)
+    manifest = importer.import_submissions(
+        course_dir, exercises, staging, None, settings, wanted, students=students
+    )
     for secret in staging.glob(f"*/*/{SECRET}"):
         student, a = secret.parent.parent.name, secret.parent.name
+        if students and student not in students:
+            continue
         dest = course_dir / "submitted" / importer.safe_id(student) / a / SECRET
         if dest.parent.is_dir() and (not dest.exists() or dest.read_bytes() != secret.read_bytes()):
             shutil.copyfile(secret, dest)
     return manifest
 
 
-def release_feedback(course_dir: Path, exchange: Path, assignments: list[str] | None = None) -> list[str]:
-    """Release the feedback pages of exchange submissions with nbgrader's ``release_feedback``; return the
-    ``trainee/assignment`` pairs released."""
+def release_feedback(
+    course_dir: Path,
+    exchange: Path,
+    assignments: list[str] | None = None,
+    students: list[str] | None = None,
+) -> list[str]:
+    """Release the feedback pages of exchange submissions with nbgrader's ``release_feedback`` (only those of
+    ``students`` when given); return the ``trainee/assignment`` pairs released."""
     api = _api(course_dir, exchange, feedback_directory="feedback")
     released = []
     for a in assignments or assignments_of(course_dir):
-        for page_dir in sorted(p.parent for p in (course_dir / "feedback").glob(f"*/{a}/*.html")):
+        pages = [p for who in students or ["*"] for p in (course_dir / "feedback").glob(f"{who}/{a}/*.html")]
+        for page_dir in sorted({p.parent for p in pages}):
             if str(page_dir) in released:
                 continue
             student = page_dir.parent.name

@@ -41,6 +41,7 @@ from autograder.common import (
     atomic_write_text,
     read_json,
 )
+from autograder.course import has_gradebook
 
 MOODLE_HEADER = ["First name", "Last name", "ID number", "Email address"]
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -180,7 +181,7 @@ def export(course_dir: Path, output_dir: Path | None = None) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if not (args.course_dir / "gradebook.db").exists():
+        if not has_gradebook(args.course_dir):
             raise UsageError(f"no gradebook in {args.course_dir}: run import and autograde first")
         out = export(args.course_dir, args.output_dir)
     except UsageError as exc:

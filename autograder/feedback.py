@@ -41,6 +41,7 @@ from autograder.common import (
     iter_students,
     question_label,
 )
+from autograder.course import has_gradebook
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS", re.S)
@@ -465,7 +466,7 @@ def generate_feedback(
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if not (args.course_dir / "gradebook.db").exists():
+        if not has_gradebook(args.course_dir):
             raise UsageError(f"no gradebook in {args.course_dir}: run import and autograde first")
         written = generate_feedback(args.course_dir, args.assignment, args.student, args.quiet)
     except UsageError as exc:

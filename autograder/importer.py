@@ -178,7 +178,8 @@ def moodle_participant(path: str) -> str:
     return ""
 
 
-def collect(source: Path, roster: Roster) -> list[Candidate]:
+def collect(source: Path, roster: Roster, only: list[str] | None = None) -> list[Candidate]:
+    """The notebooks of a zip file or folder; ``only``: just these top-level folders of a folder source."""
     out: list[Candidate] = []
     if source.is_file() and zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as zf:
@@ -196,7 +197,8 @@ def collect(source: Path, roster: Roster) -> list[Candidate]:
                     )
                 )
     elif source.is_dir():
-        for f in sorted(source.rglob("*.ipynb")):
+        tops = [source / who for who in only] if only else [source]
+        for f in sorted(f for top in tops if top.is_dir() for f in top.rglob("*.ipynb")):
             rel = f.relative_to(source).as_posix()
             if ".ipynb_checkpoints" in rel:
                 continue
@@ -256,8 +258,10 @@ def import_submissions(
     roster_path: Path | None,
     settings,
     assignments: list[str] | None = None,
+    students: list[str] | None = None,
 ) -> dict:
-    """Import ``source`` into ``course_dir/submitted``; return the updated manifest."""
+    """Import ``source`` into ``course_dir/submitted``; return the updated manifest. With ``students`` (a
+    folder source laid out ``<trainee>/...``), only those trainees' folders are read."""
     import nbformat
 
     from autograder.course import parse_deadline, prepare
@@ -276,7 +280,7 @@ def import_submissions(
     problems[:] = [p for p in problems if p.get("source") != str(source.resolve())]
 
     chosen: dict[tuple[str, str], list[tuple[Candidate, bool]]] = {}
-    for cand in collect(source, roster):
+    for cand in collect(source, roster, students):
         sid = roster.lookup(cand.who) if cand.who else None
         if sid is None:
             problems.append(

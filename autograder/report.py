@@ -42,6 +42,7 @@ from autograder.common import (
     question_label,
     read_json,
 )
+from autograder.course import has_gradebook
 
 FACILITY_NOTE = (
     "Facility: the mean score as a share of the question's points (1 = everybody got full marks; low = hard)."
@@ -191,7 +192,7 @@ def needs_a_look(course_dir: Path) -> list[tuple[str, str]]:
 
 def _awaiting_manual_grading(course_dir: Path) -> list[tuple[str, str, str]]:
     """(trainee, assignment, notebook) whose notebook has an answer awaiting manual grading in the gradebook."""
-    if not (course_dir / "gradebook.db").exists():
+    if not has_gradebook(course_dir):
         return []
     return [
         (s.student.id, a, nb.name)
@@ -418,7 +419,7 @@ def assignment_page(
 
 def run(args: argparse.Namespace) -> int:
     try:
-        if not (args.course_dir / "gradebook.db").exists():
+        if not has_gradebook(args.course_dir):
             raise UsageError(f"no gradebook in {args.course_dir}: run import and autograde first")
         out = build_report(args.course_dir, args.output)
     except UsageError as exc:

@@ -132,7 +132,7 @@ def prepare(args: argparse.Namespace) -> dict:
         "proxy_api_port": free_port(),
         "formgrader_port": free_port(),
         "idle_timeout": args.idle_timeout,
-        "limits": {"mem_bytes": parse_size(args.mem_limit), "nproc": args.nproc, "nice": 5},
+        "limits": {"mem_bytes": parse_size(args.mem_limit), "nproc": args.nproc},
         "created_users": created,
     }
     (state / "hub.json").write_text(json.dumps(cfg, indent=1) + "\n")
@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--release", default="")
     g = sub.add_parser("grader", help="the grading service (started by the hub as the grader)")
     g.add_argument("--state", type=Path, required=True)
-    g.add_argument("--interval", type=float, default=1.0)
+    g.add_argument("--interval", type=float, default=0.5)
     g.add_argument("--once", action="store_true", help="one cycle, then exit")
     b = sub.add_parser("backup", help="pg_dump of the gradebook (restore: pg_restore -d DB FILE)")
     b.add_argument("--state", type=Path, default=DEFAULT_STATE)

@@ -1,18 +1,25 @@
-"""Grading on submission: a hub service that watches nbgrader's exchange inbound and grades what is new.
+"""Grading on submission: a hub service that watches nbgrader's exchange inbound and grades each submission as it
+arrives.
 
-One cycle (every ``interval`` seconds):
+The service's loop (every ``interval`` seconds, 0.5 by default):
 
 1. list ``<exchange>/<course>/inbound/`` (names ``student+assignment+timestamp+random``, written by nbgrader's
    submit) and keep, per trainee and assignment, the latest submission;
 2. compare with the ledger ``<course>/.autograder/hub/ledger.json`` (the timestamp last graded and released,
    and the trainers' manual scores then: a score given in the formgrader later re-releases the feedback);
-3. for what is newer: nbgrader ``collect --update`` (the latest submission counts), the sandboxed pipeline
-   (``autograder.autograde.autograde_all``, which skips a submission whose files and limits are unchanged, so
-   nothing is graded twice for nothing), the feedback pages (``autograder.feedback``), nbgrader
-   ``release_feedback``; then the ledger entry.
+3. for each submission that is newer and not already being graded (oldest first): collect that trainee's
+   submission (:func:`autograder.exchange.collect` with ``students``: nbgrader ``collect --update``, the latest
+   submission counts, then the course's importer) and hand it to a worker;
+4. a worker (a pool of as many processes as the machine has cores, started once with the service, each with
+   its sandboxed kernel started ahead of time) autogrades that one submission in the sandbox
+   (:func:`autograder.autograde.grade_one`; skipped when its files and limits are unchanged since the last
+   grading, so nothing is graded twice for nothing) and writes its feedback pages (:mod:`autograder.feedback`);
+5. when a worker is done, that trainee's feedback is released (:func:`autograder.exchange.release_feedback`,
+   nbgrader ``release_feedback``) and the ledger entry written.
 
-The ledger is written last and atomically: a service killed at any point grades the same submissions again when it
-restarts, onto the same gradebook rows (nbgrader autograde ``--force``), so nothing is lost or counted twice.
+The ledger is written last and atomically, by the service's main process only: a service killed at any point
+grades the submissions without a ledger entry again when it restarts, onto the same gradebook rows (nbgrader
+autograde ``--force``), so nothing is lost or counted twice.
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ import shutil
 import signal
 import sys
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from autograder.common import COURSE_ID, DEFAULT_EXERCISES, Settings, atomic_write_json, read_json
+from autograder.common import COURSE_ID, DEFAULT_EXERCISES, atomic_write_json, load_settings, read_json
 
 log = logging.getLogger("hub.grading")
+RETRY = 30.0  # seconds before a submission whose collection or grading failed is tried again
 
 
 class GradebookDown(RuntimeError):
@@ -57,17 +66,43 @@ def latest_submissions(inbound: Path, known: set[str]) -> dict[tuple[str, str], 
     return latest
 
 
+def grade_submission(course_dir: Path, assignment: str, student: str, settings, regrade: bool) -> dict:
+    """In a worker: autograde one collected submission in the sandbox (unless its files and limits are unchanged
+    since its last grading, or ``regrade`` is False: manual scores only) and write its feedback pages."""
+    from autograder import autograde, feedback
+
+    record = read_json(autograde.result_path(course_dir, assignment, student), {}) or {}
+    if regrade:
+        todo, _ = autograde.pending(course_dir, [assignment], [student], settings, True, False)
+        if todo:
+            record = autograde._worker(course_dir, assignment, student, settings, True)
+    feedback.generate_feedback(course_dir, [assignment], [student], quiet=True)
+    return record
+
+
+def _warm_worker(settings) -> None:
+    """Pool initializer: die with the service; start this worker's first sandboxed kernel ahead of time."""
+    from autograder import autograde
+
+    autograde._warm_up(settings, True)
+
+
+def _nothing() -> None:
+    """A task that makes the pool start a worker now rather than at the first submission."""
+
+
 class Grader:
     def __init__(self, course_dir: Path, exchange: Path, exercises: Path = DEFAULT_EXERCISES, jobs: int = 0):
-        from autograder.autograde import default_jobs
-
         self.course_dir = course_dir
         self.exchange = exchange
         self.exercises = exercises
-        self.jobs = jobs or default_jobs()
+        self.jobs = jobs or os.cpu_count() or 1  # grading is CPU-bound: one worker per core
         self.ledger_path = course_dir / ".autograder" / "hub" / "ledger.json"
-        self.settings = Settings()
+        self.settings = load_settings(course_dir)
         self.warned: set[str] = set()
+        self.running: dict[tuple[str, str], tuple[Future, str, bool]] = {}
+        self.failed: dict[tuple[str, str], float] = {}  # tried again RETRY seconds after a failure
+        self.pool: ProcessPoolExecutor | None = None
 
     @property
     def inbound(self) -> Path:
@@ -141,90 +176,107 @@ class Grader:
                 "Start PostgreSQL (python -m hub up starts it) and run the grading service again."
             )
 
-    def cycle(self) -> list[tuple[str, str]]:
-        """Grade and release everything new; return the (student, assignment) pairs released."""
-        todo = self.pending()
-        if not todo:
-            return []
-        self.check_gradebook()
-        from autograder import autograde, feedback
-        from autograder.course import make_api, prepare
+    def start(self) -> None:
+        """The course directory for every released assignment, then the warm worker pool (forked before this
+        process opens any gradebook connection)."""
+        import multiprocessing
 
-        by_assignment: dict[str, list[str]] = {}
-        for student, a in sorted(todo):
-            by_assignment.setdefault(a, []).append(student)
-        prepare(self.course_dir, self.exercises, self.settings, sorted(by_assignment))
-        api = make_api(self.course_dir)
-        for a, students in by_assignment.items():
-            new = [s for s in students if todo[(s, a)][1]]
-            if new:
-                self._collect(api, a, new)
-                autograde.autograde_all(
-                    self.course_dir,
-                    self.exercises,
-                    self.settings,
-                    assignments=[a],
-                    students=new,
-                    jobs=self.jobs,
-                    sandbox=True,
-                    quiet=True,
-                )
-            feedback.generate_feedback(self.course_dir, [a], students, quiet=True)
-        marks = self.marks()
+        from autograder import autograde, checks, feedback  # noqa: F401 - imported once, before the fork
+        from autograder import sandbox as sandbox_mod
+        from autograder.course import prepare
+
+        assignments = prepare(
+            self.course_dir, self.exercises, self.settings, sorted(self.known_assignments())
+        )
+        import nbgrader.converters  # noqa: F401 - the workers inherit nbgrader's import
+
+        sandbox_mod.remove_stale_cgroups()
+        scratch = self.course_dir / ".autograder" / "hub" / "scratch"  # left behind by a killed service
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        sandbox_mod.SCRATCH_ROOT = str(scratch)
+        autograde._RUN["prestart"] = True
+        autograde._RUN["preimport"] = checks.preimport_code(
+            autograde._notebook(p)
+            for a in assignments
+            for p in sorted((self.course_dir / "source" / a).glob("*.ipynb"))
+        )
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_warm_worker,
+            initargs=(self.settings,),
+        )
+        for f in [self.pool.submit(_nothing) for _ in range(self.jobs)]:
+            f.result()
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def step(self) -> list[tuple[str, str]]:
+        """Hand every new submission to a worker; release what the workers finished. Returns the
+        (student, assignment) pairs released in this step."""
+        from autograder import exchange
+
+        now = time.monotonic()
+        todo = {
+            k: v
+            for k, v in self.pending().items()
+            if k not in self.running and now - self.failed.get(k, -RETRY) >= RETRY
+        }
+        if todo:
+            self.check_gradebook()
+        for (s, a), (ts, regrade) in sorted(todo.items(), key=lambda kv: kv[1][0]):
+            try:
+                if regrade:
+                    exchange.collect(self.course_dir, self.exercises, self.exchange, self.settings, [a], [s])
+            except Exception as exc:  # noqa: BLE001 - one bad submission never stops the service
+                log.error("collecting %s %s failed (%s); trying again in %d s", s, a, exc, RETRY)
+                self.failed[(s, a)] = time.monotonic()
+                continue
+            fut = self.pool.submit(grade_submission, self.course_dir, a, s, self.settings, regrade)
+            self.running[(s, a)] = (fut, ts, regrade)
         released = []
-        for a, students in by_assignment.items():
-            for s in students:
-                self._release_feedback(api, a, s)
-                ledger = self.ledger()
-                ledger[f"{s}/{a}"] = {"timestamp": todo[(s, a)][0], "marks": marks.get(f"{s}/{a}", "")}
-                atomic_write_json(self.ledger_path, ledger)
-                released.append((s, a))
-                what = (
-                    "graded and released feedback" if todo[(s, a)][1] else "manual grades: released feedback"
-                )
-                log.info("%s: %s %s (submitted %s)", what, s, a, todo[(s, a)][0])
+        for (s, a), (fut, ts, regrade) in list(self.running.items()):
+            if not fut.done():
+                continue
+            del self.running[(s, a)]
+            try:
+                record = fut.result()
+            except Exception as exc:  # noqa: BLE001 - graded again later, nothing was released or recorded
+                log.error("grading %s %s failed (%s); trying again in %d s", s, a, exc, RETRY)
+                self.failed[(s, a)] = time.monotonic()
+                continue
+            self.failed.pop((s, a), None)
+            for flag in record.get("flags", []):
+                log.warning("needs a look: %s/%s: %s", s, a, flag)
+            exchange.release_feedback(self.course_dir, self.exchange, [a], [s])
+            ledger = self.ledger()
+            ledger[f"{s}/{a}"] = {"timestamp": ts, "marks": self.marks().get(f"{s}/{a}", "")}
+            atomic_write_json(self.ledger_path, ledger)
+            released.append((s, a))
+            if regrade:
+                run = [n.get("seconds") for n in record.get("notebooks", {}).values() if n.get("seconds")]
+                log.info(
+                    "graded and released feedback: %s %s (submitted %s; grading %s s, running the notebook %s s)",
+                    s, a, ts, record.get("seconds", "-"), "+".join(map(str, run)) or "-",
+                )  # fmt: skip
+            else:
+                log.info("manual grades: released feedback: %s %s (submitted %s)", s, a, ts)
         return released
 
-    def _collect(self, api, assignment: str, students: list[str]) -> None:
-        from nbgrader.exchange.default.collect import ExchangeCollect
-        from nbgrader.utils import capture_log, temp_attrs
-
-        for s in students:
-            with temp_attrs(api.coursedir, assignment_id=assignment, student_id=s):
-                app = ExchangeCollect(coursedir=api.coursedir, authenticator=api.authenticator, parent=api)
-                app.root = str(self.exchange)
-                app.update = True
-                result = capture_log(app)
-            if not result["success"]:
-                raise RuntimeError(f"nbgrader collect {assignment} {s} failed: {result.get('log')}")
-
-    def _release_feedback(self, api, assignment: str, student: str) -> None:
-        """nbgrader release_feedback of our pages (it needs the submission's timestamp and secret beside them)."""
-        from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
-        from nbgrader.utils import capture_log, temp_attrs
-
-        fb = self.course_dir / "feedback" / student / assignment
-        sub = self.course_dir / "submitted" / student / assignment
-        if not fb.is_dir():
-            return
-        for name in ("timestamp.txt", "submission_secret.txt"):
-            if (sub / name).exists():
-                shutil.copyfile(sub / name, fb / name)
-        with temp_attrs(
-            api.coursedir, assignment_id=assignment, student_id=student, feedback_directory="feedback"
-        ):
-            app = ExchangeReleaseFeedback(
-                coursedir=api.coursedir, authenticator=api.authenticator, parent=api
-            )
-            app.root = str(self.exchange)
-            result = capture_log(app)
-        if not result["success"]:
-            raise RuntimeError(
-                f"nbgrader release_feedback {assignment} {student} failed: {result.get('log')}"
-            )
+    def drain(self, timeout: float = 600) -> list[tuple[str, str]]:
+        """Steps until nothing is pending or running (``--once``)."""
+        released, t0 = self.step(), time.monotonic()
+        while self.running and time.monotonic() - t0 < timeout:
+            time.sleep(0.2)
+            released += self.step()
+        return released
 
 
-def serve(course_dir: Path, exchange: Path, interval: float = 1.0, once: bool = False) -> int:
+def serve(course_dir: Path, exchange: Path, interval: float = 0.5, once: bool = False) -> int:
     """The service's main loop. Exit code 2 when the gradebook is down at start (nothing changed)."""
     logging.basicConfig(level=logging.INFO, format="[grading %(asctime)s] %(message)s", stream=sys.stderr)
     grader = Grader(course_dir, exchange)
@@ -234,14 +286,19 @@ def serve(course_dir: Path, exchange: Path, interval: float = 1.0, once: bool = 
         print(f"error: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    grader.start()
+    log.info("grading service ready: %d warm worker(s)", grader.jobs)
     try:
+        if once:
+            grader.drain()
+            return 0
         while True:
             try:
-                grader.cycle()
+                grader.step()
             except GradebookDown as exc:
                 log.error("%s", exc)
-            if once:
-                return 0
             time.sleep(interval)
     except KeyboardInterrupt:  # JupyterHub stops its services with SIGINT
         return 0
+    finally:
+        grader.stop()

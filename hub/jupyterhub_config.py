@@ -6,9 +6,15 @@ nbgrader's exchange, the formgrader as a hub service of the trainers' group ("on
 jupyterhub-idle-culler, and the grading service.
 """
 
+import asyncio
 import json
 import os
+import time
 from pathlib import Path
+
+from jupyterhub.services import service as _service
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Integer
 
 c = get_config()  # noqa: F821 (injected by JupyterHub)
 
@@ -39,16 +45,47 @@ c.JupyterHub.load_groups = {
 
 # Each user's server: their own account and home, the course environment's kernel (clusterkit installed),
 # the trainee view (no formgrader, no course list, no assignment creation).
-c.JupyterHub.spawner_class = "localprocess"
+
+
+class CourseSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner that returns once the server accepts connections (tried every 0.1 s).
+
+    JupyterHub then checks the server over HTTP with exponential back-off (waits of up to 5 s between tries,
+    jupyterhub.utils.exponential_backoff); after this its first try answers, so a spawn ends when the server is
+    up rather than at the next back-off step.
+    """
+
+    async def start(self):
+        ip, port = await super().start()
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                _, writer = await asyncio.open_connection(ip or "127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.1)
+                continue
+            writer.close()
+            break
+        return ip, port
+
+
+class _ServiceSpawner(_service._ServiceSpawner):
+    """Managed services' spawner, polled every 2 s instead of 30 s: a grading service that died (it is killed
+    with SIGKILL in the load test) is started again within seconds. JupyterHub creates it without
+    configuration, so the poll interval is set on the class it uses."""
+
+    poll_interval = Integer(2)
+
+
+_service._ServiceSpawner = _ServiceSpawner
+
+c.JupyterHub.spawner_class = CourseSpawner
 limits = CFG["limits"]
 c.Spawner.cmd = [
     "prlimit",
     f"--as={limits['mem_bytes']}",
     f"--nproc={limits['nproc']}",
     "--",
-    "nice",
-    "-n",
-    str(limits["nice"]),
     str(VENV_BIN / "jupyterhub-singleuser"),
 ]
 c.Spawner.mem_limit = limits["mem_bytes"]  # advertised as MEM_LIMIT; enforced per process by prlimit --as
@@ -61,6 +98,10 @@ c.Spawner.environment = {
     "CLUSTER_EXCHANGE": CFG["exchange"],
     "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE / "jupyter-trainee"), CFG["jupyter_config"]]),
     "JUPYTER_PLATFORM_DIRS": "1",
+    # the course kernel (hub/jupyter-trainee-data/kernels/python3): the environment's python at `nice -n 5`, so
+    # trainee code yields to the hub, the grading service and everyone's servers; the servers run at normal
+    # priority (a server start is not slowed down by the machine's other work)
+    "JUPYTER_PATH": str(HERE / "jupyter-trainee-data"),
     "MPLBACKEND": "Agg",
 }
 
@@ -82,7 +123,12 @@ c.JupyterHub.services = [
         "command": [str(VENV_BIN / "jupyterhub-singleuser"), f"--ServerApp.root_dir={CFG['course_dir']}"],
         "user": CFG["grader"],
         "cwd": CFG["course_dir"],
-        "environment": {**grader_env, "JUPYTERHUB_DEFAULT_URL": "/formgrader"},
+        "environment": {
+            **grader_env,
+            "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+            # hub.formgrader_guard: nbgrader's generate/release feedback answer 403 (the grading service releases)
+            "JUPYTER_CONFIG_PATH": os.pathsep.join([str(HERE / "jupyter-formgrader"), CFG["jupyter_config"]]),
+        },
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": [f"access:services!service={SERVICE}"],
     },

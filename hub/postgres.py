@@ -72,7 +72,12 @@ class Cluster:
         self.socket_dir.mkdir(parents=True, exist_ok=True)
         shutil.chown(self.socket_dir, PG_OWNER, PG_OWNER)
         self.socket_dir.chmod(0o711)
-        opts = f"-c listen_addresses='' -k {self.socket_dir} -p {self.port}"
+        # a backend whose client was killed (e.g. a grading worker, kill -9) notices within 2 s even while its
+        # query waits, and ends its transaction; lock waits over a second are logged (server.log)
+        opts = (
+            f"-c listen_addresses='' -k {self.socket_dir} -p {self.port} "
+            "-c client_connection_check_interval=2000 -c log_lock_waits=on"
+        )
         log = self.data / "server.log"
         r = self._as_owner(
             [pg_tool("pg_ctl"), "-D", str(self.data), "-l", str(log), "-o", opts, "-w", "start"]

@@ -105,7 +105,11 @@ def test_trainee_fetches_answers_submits_and_reads_graded_feedback(hub):
     path = f"/api/contents/{EXERCISE}/{EXERCISE}.ipynb"
     nb = a.server("GET", path).json()["content"]
     sol = solution_cells()
-    nb = answer(nb, {k: sol[k] for k in ("q1_lq_corum", "q2_stars_kahramanmaras")})
+    nb = answer(
+        nb,
+        {k: sol[k] for k in ("q1_lq_corum", "q2_stars_kahramanmaras")},
+        {"w1_interpretation": "Machinery leads in Gaziantep and sells outside the province."},
+    )
     assert a.server("PUT", path, json={"type": "notebook", "content": nb}).status_code == 200
     submitted = a.nbgrader("submit", EXERCISE)
     assert submitted["success"], submitted
@@ -140,6 +144,32 @@ def test_trainee_fetches_answers_submits_and_reads_graded_feedback(hub):
     assert float(score) == 4.0
     page = a.server("GET", f"/api/contents/{EXERCISE}/feedback").json()["content"]
     assert page, "no feedback folder in A's home"
+
+    # The trainers' report (`python -m autograder report`, as the grader account, on the PostgreSQL gradebook)
+    # lists A's written answer as awaiting manual grading.
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "CLUSTER_GRADEBOOK_URL": hub.cfg["db_url"],
+           "HOME": hub.cfg["grader_home"], "MPLBACKEND": "Agg"}  # fmt: skip
+    out = Path(hub.cfg["grader_home"]) / "report.html"
+    r = subprocess.run(
+        [RUNUSER, "-u", hub.grader, "--", str(HUB_PYTHON), "-m", "autograder", "report", "--course-dir",
+         hub.cfg["course_dir"], "--output", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert f"{a.name}/{EXERCISE}" in out.read_text() and "needs manual grading" in out.read_text()
+
+    # The formgrader's own generate/release feedback (nbgrader's feedback shows hidden tests) is refused.
+    for route in (
+        "generate_feedback",
+        "release_feedback",
+        f"{a.name}/generate_feedback",
+        f"{a.name}/release_feedback",
+    ):
+        r = t.api("POST", f"/services/cluster-excellence/formgrader/api/assignment/{EXERCISE}/{route}")
+        assert r.status_code == 403 and "released by the grading service" in r.json()["error"], (
+            route,
+            r.text,
+        )
 
     # The gradebook is PostgreSQL (nbgrader #1661: no silent SQLite fall-back).
     assert not list(Path(hub.cfg["course_dir"]).rglob("*.db"))

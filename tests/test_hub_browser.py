@@ -1,7 +1,7 @@
 """The course hub in Chromium: trainees A and B and a trainer log in through the hub's login page.
 
-A fetches ex1 in the Assignment List, answers (Q1, Q2 and a written answer, saved through A's own server),
-submits with the Submit button; B is refused A's server and files; the grading service grades A's submission;
+A fetches ex1 in the Assignment List, opens it, types the answers into its cells (Q1, Q2 and a written answer),
+saves, submits with the Submit button; B is refused A's server and files; the grading service grades A's submission;
 the trainer opens the formgrader service, sees A's submission, scores the written answer; the grading service
 re-releases the feedback; A fetches it in the Assignment List and reads the trainer's score on the page.
 """
@@ -21,12 +21,12 @@ from tests.hub_servers import (
     HUB_PYTHON,
     ROOT,
     Hub,
-    answer,
     new_prefix,
     reachable_by_other_accounts,
     solution_cells,
 )
 from tests.lab_servers import VIEWPORT, launched_browser
+from tests.test_trainee_lab import type_into
 
 pytestmark = [
     pytest.mark.browser,
@@ -38,6 +38,7 @@ pytestmark = [
     ),
 ]
 WRITTEN = "w1_interpretation"
+WRITTEN_TEXT = "Machinery and textiles lead in Gaziantep; both sell outside the province."
 SHOTS = Path(tempfile.gettempdir()) / "cluster-hub-screenshots"
 
 
@@ -103,18 +104,34 @@ def test_hub_in_chromium(hub, browser):
     fetched.wait_for()
     shot(page, "hub-trainee-fetched.png")
 
-    # A's answers, saved through A's own server (the contents API the notebook editor uses).
+    # A opens the fetched notebook from the Assignment List, types the answers into its cells and saves.
+    fetched.locator("a.assignment-notebooks-link", has_text=EXERCISE).click()
+    fetched.locator(".nested_list_item a", has_text=EXERCISE).click()
+    panel = page.locator(".jp-NotebookPanel:visible")
+    panel.wait_for()
+    sol = solution_cells()
+    for gid in ("q1_lq_corum", "q2_stars_kahramanmaras"):
+        type_into(page, panel.locator(".jp-CodeCell", has_text=f"{gid} = None").first, sol[gid])
+    written = panel.locator(".jp-MarkdownCell", has_text="YOUR ANSWER HERE").first
+    written.dblclick()  # a rendered markdown cell opens its editor on a double click
+    type_into(page, written, WRITTEN_TEXT)
+    page.keyboard.press("Control+S")
+    shot(page, "hub-trainee-answers-typed.png")
     a = hub.user(a_name)
     a.login()
     path = f"/api/contents/{EXERCISE}/{EXERCISE}.ipynb"
-    nb = a.server("GET", path).json()["content"]
-    sol = solution_cells()
-    nb = answer(
-        nb,
-        {k: sol[k] for k in ("q1_lq_corum", "q2_stars_kahramanmaras")},
-        {WRITTEN: "Machinery and textiles lead in Gaziantep; both sell outside the province."},
-    )
-    assert a.server("PUT", path, json={"type": "notebook", "content": nb}).status_code == 200
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the save reached A's home (read back through A's server)
+        saved = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id"): c["source"]
+                 for c in a.server("GET", path).json()["content"]["cells"]}  # fmt: skip
+        if WRITTEN_TEXT in saved.get(WRITTEN, "") and sol["q2_stars_kahramanmaras"] in saved.get(
+            "q2_stars_kahramanmaras", ""
+        ):
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"the typed answers were not saved: {saved}")
+    page.locator(".lm-TabBar-tab", has_text="Assignments").first.click()
     fetched.get_by_role("button", name="Submit").click()
     page.locator("#submitted_assignments_list .list_item", has_text=EXERCISE).first.wait_for()
     shot(page, "hub-trainee-submitted.png")

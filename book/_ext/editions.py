@@ -38,12 +38,19 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def sphinx_conf(root: Path, folder: Path, language: str, extra: dict[str, Any] | None = None) -> Path:
+def sphinx_conf(
+    root: Path,
+    folder: Path,
+    language: str,
+    extra: dict[str, Any] | None = None,
+    without: tuple[str, ...] = (),
+) -> Path:
     """Write ``folder/conf.py``: ``jupyter-book config sphinx`` of ``root`` for ``language``; return its folder.
 
     The generated settings are read from ``root/_config.yml``; paths Sphinx resolves against the configuration's
     folder are made absolute (the file lives in ``folder``, not in the book), and the language's own settings
-    (``locales/<language>/sphinx.yml``, dictionaries merged key by key) and ``extra`` are added.
+    (``locales/<language>/sphinx.yml``, dictionaries merged key by key) and ``extra`` are added; the extensions
+    named in ``without`` are left out.
     """
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(root / "_config.yml", folder / "_config.yml")
@@ -80,6 +87,8 @@ def sphinx_conf(root: Path, folder: Path, language: str, extra: dict[str, Any] |
         "html_favicon = str(_root / html_favicon) if html_favicon else html_favicon",
         "bibtex_bibfiles = [str(_root / p) for p in globals().get('bibtex_bibfiles', [])]",
     ]
+    if without:
+        lines.append(f"extensions = [e for e in extensions if e not in {list(without)!r}]")
     for key, value in settings.items():
         if isinstance(value, dict):
             lines.append(f"{key} = {{**globals().get({key!r}, {{}}), **{value!r}}}")
@@ -129,7 +138,13 @@ def pot(root: Path, out: Path) -> list[Path]:
     """
     from babel.messages.pofile import read_po, write_po
 
-    conf = sphinx_conf(root, out.parent / f".{out.name}-conf", "en", {"nb_execution_mode": "off"})
+    conf = sphinx_conf(
+        root,
+        out.parent / f".{out.name}-conf",
+        "en",
+        {"nb_execution_mode": "off"},
+        without=("exercise_pages",),
+    )
     cmd = [_bin("sphinx-build"), "-b", "gettext", "-q", "-c", str(conf), "-d", str(out.parent / f".{out.name}-doctrees"),
            "-E", str(root), str(out)]  # fmt: skip
     result = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
@@ -151,6 +166,43 @@ def pot(root: Path, out: Path) -> list[Path]:
                 write_po(fh, catalog)
         pots.append(path)
     return pots
+
+
+def _msgids(path: Path) -> list[str]:
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as fh:
+        return [m.id for m in read_po(fh) if m.id and not isinstance(m.id, tuple)]
+
+
+def stale_messages(pots: Path, catalogues: Path) -> list[str]:
+    """What the catalogues under ``catalogues`` (``locales/<language>/LC_MESSAGES``) lack or keep against the
+    English text, whose templates are in ``pots`` (:func:`pot`): one line per page and string, empty when every
+    page's catalogue holds exactly the page's current strings. Catalogues that are not a page's (the exercises',
+    ``_ext/``, ``sphinx.po``) are checked elsewhere."""
+    found = []
+    templates = {p.relative_to(pots).with_suffix("").as_posix(): p for p in sorted(pots.rglob("*.pot"))}
+    pages = {
+        p.relative_to(catalogues).with_suffix("").as_posix(): p
+        for p in sorted(catalogues.rglob("*.po"))
+        if not p.relative_to(catalogues).as_posix().startswith(NOT_PAGES)
+    }
+    for page in sorted(set(templates) | set(pages)):
+        if page not in pages:
+            found.append(f"{page}: no catalogue (run `make catalogues`)")
+            continue
+        if page not in templates:
+            found.append(f"{page}: catalogue of a page the book no longer has ({pages[page]})")
+            continue
+        english, translated = _msgids(templates[page]), set(_msgids(pages[page]))
+        found += [f"{page}: English text not in the catalogue: {m!r}" for m in english if m not in translated]
+        gone = translated - set(english)
+        found += [f"{page}: catalogue keeps text the English no longer has: {m!r}" for m in sorted(gone)]
+    return found
+
+
+#: catalogues under locales/<language>/LC_MESSAGES that are not a book page's
+NOT_PAGES = ("exercises/", "_ext/", "sphinx.po")
 
 
 def update(root: Path, language: str) -> None:

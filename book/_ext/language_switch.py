@@ -73,4 +73,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_editions", EDITIONS, "html", types=[dict])
     app.connect("config-inited", _on_config_inited, priority=600)  # after offline.py's launch-button options
     app.connect("html-page-context", _on_page_context)
+    app.add_css_file("language-switch.css")  # book/_static (on html_static_path)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

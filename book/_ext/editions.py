@@ -212,7 +212,7 @@ def update(root: Path, language: str) -> None:
     shutil.rmtree(out, ignore_errors=True)
     pot(root, out)
     subprocess.run(
-        [_bin("sphinx-intl"), "update", "-p", str(out), "-d", str(root / LOCALES), "-l", language, "-w", "0"],
+        [_bin("sphinx-intl"), "update", "-p", str(out), "-d", str(root / LOCALES), "-l", language],
         check=True,
     )
 

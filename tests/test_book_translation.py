@@ -178,7 +178,8 @@ FUNCTION_WORDS = frozenset(
 #: what is not the page's prose: code, maths, notebook outputs, the API's docstrings, citations and references
 SKIPPED = (
     "pre, code, .highlight, .math, math, mjx-container, script, style, .cell_output, .output, dl.py, "
-    ".bibliography, .citation, .footnote, .docutils.container.bibliography, .headerlink, .language-switch"
+    ".bibliography, .citation, .footnote, .docutils.container.bibliography, .headerlink, .language-switch, "
+    "table.terminology tbody"  # the terminology's rows: bilingual data (English term, Turkish term)
 )
 BLOCKS = "p, li, dt, dd, th, td, h1, h2, h3, h4, h5, h6, caption, figcaption, .admonition-title"
 
@@ -192,6 +193,12 @@ def english_blocks(html: str) -> list[str]:
     main = soup.select_one("article") or soup.select_one("main") or soup
     for node in main.select(SKIPPED):
         node.decompose()
+    for module in main.select(
+        'section[id^="module-"]'
+    ):  # automodule: the module's docstring under its heading
+        for child in module.find_all(recursive=False):
+            if not re.fullmatch(r"h[1-6]", child.name or ""):
+                child.decompose()
     found = []
     for block in main.select(BLOCKS):
         if block.find(BLOCKS.split(", ")):  # counted in its innermost blocks
@@ -228,12 +235,15 @@ def test_the_leftover_english_heuristic_finds_an_english_paragraph_and_spares_tu
     code = "<pre>for the region in the list of all the provinces: print(the value)</pre>"
     output = '<div class="cell_output"><p>The value of the index is the mean of the pillars.</p></div>'
     autodoc = '<dl class="py function"><dd><p>Return the share of the region in the total of the nation.</p></dd></dl>'
+    module = (
+        '<section id="module-clusterkit.m"><h2>m</h2><p>All of the functions of the module.</p></section>'
+    )
     heading = "<h2>What the notebook asks</h2>"
 
     def page(body: str) -> str:
         return f"<html><body><nav><p>Skip to the main content of this page</p></nav><article>{body}</article></body></html>"
 
-    assert english_blocks(page(turkish + code + output + autodoc)) == []
+    assert english_blocks(page(turkish + code + output + autodoc + module)) == []
     assert english_blocks(page(turkish + english)) == [re.sub("<[^>]+>", "", english)]
     assert english_blocks(page(heading)) == ["What the notebook asks"]
 

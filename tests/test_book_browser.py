@@ -358,13 +358,13 @@ def _turkish_case_word(case: str) -> str:
         if path != HTML / "tr" / "cases" / case / "case.html" and "_static" not in path.parts:
             elsewhere |= _article_words(path)
     candidates = sorted(
-        (w for w in translated & own - english - elsewhere if len(w) >= 7 and re.search("[çğışöü]", w)),
+        (w for w in translated & own - english - elsewhere if 7 <= len(w) <= 20 and re.search("[çğışöü]", w)),
         key=lambda w: (-len(w), w),
     )
     assert candidates, (
         f"the {case} case has no Turkish word of its own in the Turkish book (is case.po translated?)"
     )
-    return candidates[0]
+    return candidates[0]  # the longest: the least likely to be a stem of another page's word
 
 
 def test_turkish_search_finds_a_turkish_word_of_a_case(site):

@@ -84,6 +84,31 @@ def test_completeness_stops_at_the_first_untranslated_or_fuzzy_entry(tmp_path):
     assert first_unfinished([done, empty, fuzzy]) == f"{empty}: untranslated: 'Four.'"
 
 
+def numbered_headings_lost(paths: list[Path]) -> list[str]:
+    """Translations of a numbered heading ("## 3. Grade ...") that Markdown would read as a list item: Sphinx then
+    keeps the English heading. The number's dot must be escaped in the msgstr ("3\\. ...")."""
+    found = []
+    for path in paths:
+        for message in _read_po(path):
+            if message.id and isinstance(message.string, str) and re.match(r"\d+\. ", message.id):
+                if re.match(r"\d+[.)] ", message.string):
+                    found.append(
+                        f"{path}: write {message.string.split(' ')[0][:-1]}\\. in {message.string[:60]!r}"
+                    )
+    return found
+
+
+def test_translated_numbered_headings_stay_headings(tmp_path):
+    assert not (lost := numbered_headings_lost(sorted(CATALOGUES.rglob("*.po")))), "\n".join(lost)
+    po = tmp_path / "page.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n\nmsgid "3. Grade written answers"\nmsgstr "3. Yazılı yanıtları puanlayın"\n\n'
+        'msgid "4. Feedback"\nmsgstr "4\\\\. Geri bildirim"\n',
+        encoding="utf-8",
+    )
+    assert numbered_headings_lost([po]) == [f"{po}: write 3\\. in '3. Yazılı yanıtları puanlayın'"]
+
+
 # ---- staleness ---------------------------------------------------------------------------------------------------
 
 #: the sentence the staleness test changes in its copy of the book (the glossary's first sentence)

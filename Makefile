@@ -13,7 +13,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export MPLBACKEND := Agg
 
-.PHONY: hub hub-env coursepack sandbox-deps help venv lint format test unit book release grade bench lab clean lock browser-deps screenshots formgrader
+.PHONY: hub hub-env coursepack sandbox-deps help venv lint format test unit book book-tr catalogues release grade bench lab clean lock browser-deps screenshots formgrader
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,8 +52,20 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 release: $(STAMP) ## student versions of the exercises (exercises/release/, a zip each), released to the exchange
 	$(BIN)/python -m autograder release --all --exchange "$(CLUSTER_EXCHANGE)"
 
-book: $(STAMP) release coursepack ## build the HTML book into _build/html (strict: warnings fail)
+book: $(STAMP) release coursepack ## build the HTML book: English into _build/html, Turkish into _build/html/tr (strict)
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python book/_ext/editions.py build tr
+
+# Jupyter Book 1 cannot pass -D language (jupyter-book #1791): the Turkish book is Sphinx run on the configuration
+# `jupyter-book config sphinx` derives from _config.yml, plus locales/tr/sphinx.yml and the catalogues locales/tr/
+# (book/_ext/editions.py); its own doctrees and execution cache, the worked examples run with CLUSTERKIT_LANG=tr.
+book-tr: $(STAMP) release coursepack ## the Turkish book only (_build/html/tr; needs the -tr releases)
+	$(BIN)/python book/_ext/editions.py build tr
+
+# After the English text changed: new message templates (_build/gettext) and `sphinx-intl update` of
+# locales/tr (new strings empty, changed ones fuzzy) for the translators; `make test` names what is stale.
+catalogues: $(STAMP) ## update the Turkish book's catalogues (locales/tr) to the English text
+	$(BIN)/python book/_ext/editions.py update tr
 
 unit: $(STAMP) ## fast unit tests of the clusterkit package only
 	$(BIN)/python -m pytest -q tests -m "not browser and not slow" -p no:cacheprovider

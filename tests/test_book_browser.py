@@ -1,8 +1,10 @@
 """The built book in a real browser (Playwright driving Debian's headless chromium, `make browser-deps`).
 
-One browser, one context, one loopback HTTP server for the whole module. Every page of ``_build/html`` is opened:
-no console error, no uncaught exception, no request to any host but the loopback server. Then the search page must
-find a case, the worked examples must show their figures, and a saved ipywidget must render in the static page.
+One browser, one context, one loopback HTTP server for the whole module. Every page of ``_build/html`` is opened,
+the Turkish book's (``_build/html/tr``) included: no console error, no uncaught exception, no request to any host
+but the loopback server. Then the search page must find a case (the Turkish one a Turkish word of a case), the
+worked examples must show their figures, a saved ipywidget must render in the static page, and the language switch
+must lead to the same page in the other language and back.
 FAILS (never skips) when the site or chromium is missing: ``make test`` provides both.
 """
 
@@ -64,7 +66,7 @@ def site():
 
     def record(request):  # passive (no interception round-trip): every request the pages make
         if urlsplit(request.url).netloc != urlsplit(base).netloc and not request.url.startswith(
-            ("data:", "blob:")
+            ("data:", "blob:", "file:")
         ):
             log["foreign"].append(request.url)
 
@@ -72,7 +74,7 @@ def site():
     # fd 2, so the stacks go to a file beside the build, named here for whoever reads the failed run.
     watchdog_log = (HTML.parent / "book-browser-watchdog.txt").open("w")
     print(f"(watchdog: stacks of a hung run go to {watchdog_log.name})", file=sys.stderr)
-    faulthandler.dump_traceback_later(420, exit=True, file=watchdog_log)
+    faulthandler.dump_traceback_later(600, exit=True, file=watchdog_log)  # both books' pages
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context()
@@ -119,7 +121,9 @@ def _pages() -> list[str]:
     return sorted(
         p.relative_to(HTML).as_posix()
         for p in HTML.rglob("*.html")
-        if not p.relative_to(HTML).parts[0].startswith("_")  # _static/_sources hold no pages
+        if not any(
+            part.startswith("_") for part in p.relative_to(HTML).parts
+        )  # _static/_sources hold no pages
     )
 
 
@@ -276,3 +280,100 @@ def test_exercise_pages_offer_the_notebook_and_a_course_pack_that_carries_the_ca
         assert any(m.startswith("clusterkit/cases/") and m.endswith("/data/schema.json") for m in inside)
         assert not any("teaching-notes" in m or "solution" in m.lower() for m in inside), inside
     assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"
+
+
+# ---- the Turkish book (_build/html/tr) -----------------------------------------------------------------------------
+
+SWITCHED = [
+    "book/intro.html",
+    "book/methods/value-chains.html",
+    "notebooks/input-output.html",
+    "cases/izmir-clean-energy/case.html",
+    "book/terminology.html",
+    "search.html",
+]
+
+
+def test_every_english_page_has_its_turkish_twin():
+    english = {p for p in _pages() if not p.startswith("tr/")}
+    turkish = {p.removeprefix("tr/") for p in _pages() if p.startswith("tr/")}
+    assert turkish, f"the Turkish book is not built ({HTML}/tr): run `make book`"
+    assert english == turkish, (
+        f"only English: {sorted(english - turkish)}; only Turkish: {sorted(turkish - english)}"
+    )
+
+
+def test_language_switch_leads_to_the_same_page_and_back(site):
+    base, context, log = site
+    generated = sorted(HTML.glob("book/exercises/generated/*.html"))
+    pages = SWITCHED + [p.relative_to(HTML).as_posix() for p in generated[:1]]
+    for rel in pages:
+        with _open(context, log, f"{base}/{rel}") as page:
+            assert page.get_attribute("html", "lang") == "en", rel
+            page.locator("a.language-switch").click()
+            page.wait_for_url(f"{base}/tr/{rel}")
+            assert page.get_attribute("html", "lang") == "tr", f"tr/{rel} is not the Turkish page"
+            if rel == "book/terminology.html":
+                page.screenshot(path=str(HTML.parent / "book-tr-terminology.png"), full_page=False)
+                switch = page.locator("a.language-switch")
+                switch.hover()
+                page.screenshot(
+                    path=str(HTML.parent / "book-tr-switch.png"), clip=_around(switch.bounding_box())
+                )
+            page.locator("a.language-switch").click()
+            page.wait_for_url(f"{base}/{rel}")
+            assert page.get_attribute("html", "lang") == "en", f"the switch of tr/{rel} did not lead back"
+    # a copy of the site opened from the disk (file://): the relative links work there too
+    with _open(context, log, (HTML / "book" / "glossary.html").as_uri()) as page:
+        page.locator("a.language-switch").click()
+        page.wait_for_url((HTML / "tr" / "book" / "glossary.html").as_uri())
+    assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"
+    assert not log["errors"], f"console errors: {log['errors'][:10]}"
+
+
+def _around(box: dict | None, margin: int = 60) -> dict:
+    assert box, "the language switch is not visible"
+    x, y = max(box["x"] - 4 * margin, 0), max(box["y"] - margin, 0)
+    return {"x": x, "y": y, "width": box["width"] + 5 * margin, "height": box["height"] + 2 * margin}
+
+
+def _article_words(path: Path) -> set[str]:
+    from bs4 import BeautifulSoup
+
+    article = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one("article")
+    return set(re.findall(r"\w+", article.get_text(" ").lower())) if article else set()
+
+
+def _turkish_case_word(case: str) -> str:
+    """A Turkish word of the translated text of case ``case`` that no other page of either book has."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "locales" / "tr" / "LC_MESSAGES" / "cases" / case / "case.po").open("rb") as fh:
+        messages = [m for m in read_po(fh) if m.id and m.string and not m.fuzzy]
+    english = {w.lower() for m in messages for w in re.findall(r"\w+", m.id)}
+    translated = {w.lower() for m in messages for w in re.findall(r"\w+", m.string)}
+    own = _article_words(HTML / "tr" / "cases" / case / "case.html")
+    elsewhere = set()
+    for path in HTML.rglob("*.html"):
+        if path != HTML / "tr" / "cases" / case / "case.html" and "_static" not in path.parts:
+            elsewhere |= _article_words(path)
+    candidates = sorted(
+        (w for w in translated & own - english - elsewhere if 7 <= len(w) <= 20 and re.search("[çğışöü]", w)),
+        key=lambda w: (-len(w), w),
+    )
+    assert candidates, (
+        f"the {case} case has no Turkish word of its own in the Turkish book (is case.po translated?)"
+    )
+    return candidates[0]  # the longest: the least likely to be a stem of another page's word
+
+
+def test_turkish_search_finds_a_turkish_word_of_a_case(site):
+    base, context, log = site
+    word = _turkish_case_word("izmir-clean-energy")
+    with _open(context, log, f"{base}/tr/search.html?q={word}", wait_for="#search-results ul li") as page:
+        hrefs = page.eval_on_selector_all("#search-results ul li a", "els => els.map(e => e.href)")
+        page.screenshot(path=str(HTML.parent / "book-tr-search.png"), full_page=False)
+    assert any(h.startswith(f"{base}/tr/cases/izmir-clean-energy/") for h in hrefs), (
+        f"searching the Turkish book for {word!r} did not find the İzmir case: {hrefs[:10]}"
+    )
+    assert not log["errors"], f"console errors: {log['errors'][:10]}"

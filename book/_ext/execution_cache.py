@@ -4,7 +4,9 @@ jupyter-cache reuses a notebook's outputs while the notebook's code cells are un
 though, only *call* ``clusterkit`` on the case data: after a change to ``src/clusterkit`` or to a case's
 ``data/`` the cached figures and tables would be stale. So the cache lives in
 ``_build/.jupyter_cache/<digest of those files>``; a change to any of them starts a fresh cache (every worked
-example runs again, once), and older caches are removed. An unchanged rebuild still re-executes nothing.
+example runs again, once), and older caches are removed. An unchanged rebuild still re-executes nothing. Each
+language of the book has its own cache (``_build/tr/.jupyter_cache-tr/…`` for the Turkish one, whose figures speak
+Turkish): an edition never shows another's outputs.
 
 It also keeps the figures: the kernels that execute the notebooks inherit this process's environment, and
 ``MPLBACKEND=Agg`` (which the Makefile exports so tests never open windows) would make ``plt.show()`` in a
@@ -41,7 +43,11 @@ def _on_config_inited(app: Any, config: Any) -> None:
         os.environ["MPLBACKEND"] = INLINE  # kernels started by this build show their figures
     if config.nb_execution_mode != "cache" or config.nb_execution_cache_path:
         return  # another mode, or a cache path chosen explicitly
-    base = Path(app.outdir).parent / ".jupyter_cache"
+    language = (config.language or "en").split("_")[0].split("-")[0].lower()
+    # beside the edition's doctrees (_build/.doctrees, _build/tr/.doctrees), outside the published site
+    base = Path(app.doctreedir).parent / (
+        ".jupyter_cache" if language == "en" else f".jupyter_cache-{language}"
+    )
     key = inputs_digest(Path(app.srcdir))
     if base.is_dir():  # older caches (and a flat cache from before this extension) are of no further use
         for old in base.iterdir():

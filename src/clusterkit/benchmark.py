@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from clusterkit._validation import require_numeric
+from clusterkit.i18n import gettext_
 
 __all__ = [
     "NORMALISATIONS",
@@ -1411,15 +1412,17 @@ def rank_uncertainty_chart(
         s["rank_high"],
         color="0.6",
         linewidth=3,
-        label=f"{result.interval[0]:g}–{result.interval[1]:g}th percentile",
+        label=gettext_("{low:g}–{high:g}th percentile").format(
+            low=result.interval[0], high=result.interval[1]
+        ),
     )
-    ax.plot(s["median_rank"], y, "o", color="tab:blue", label="median rank")
+    ax.plot(s["median_rank"], y, "o", color="tab:blue", label=gettext_("median rank"))
     base = "base_rank" if "base_rank" in s.columns else "nominal_rank"
-    ax.plot(s[base], y, "x", color="tab:red", label="base case")
+    ax.plot(s[base], y, "x", color="tab:red", label=gettext_("base case"))
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
-    ax.set_xlabel("rank (1 = best)")
-    ax.set_title("Rank uncertainty")
+    ax.set_xlabel(gettext_("rank (1 = best)"))
+    ax.set_title(gettext_("Rank uncertainty"))
     # the legend sits below the axes, so that it never covers a unit's bar
     ax.legend(
         loc="upper center",
@@ -1486,7 +1489,11 @@ def radar_chart(
             for p in peers:
                 ax.plot(closed, ring(df_norm.loc[p].to_numpy(float)), color="0.75", linewidth=0.8)
         ax.plot(
-            closed, ring(df_norm.loc[peers].median().to_numpy(float)), "--", color="0.3", label="peer median"
+            closed,
+            ring(df_norm.loc[peers].median().to_numpy(float)),
+            "--",
+            color="0.3",
+            label=gettext_("peer median"),
         )
     own = ring(df_norm.loc[unit].to_numpy(float))
     ax.plot(closed, own, color="tab:blue", linewidth=2, label=str(unit))
@@ -1520,21 +1527,37 @@ def sobol_chart(result: SobolResult, *, max_units: int = 20, ax: Any = None) -> 
         a1, a2 = ax
         fig = a1.figure
     y = np.arange(len(rs))
-    a1.barh(y - 0.2, rs["S1"], height=0.4, xerr=rs["S1_conf"], label="first order $S_i$", color="tab:blue")
-    a1.barh(y + 0.2, rs["ST"], height=0.4, xerr=rs["ST_conf"], label="total $S_{Ti}$", color="tab:orange")
-    a1.set_yticks(y, [readable_label(f) for f in rs.index])
+    a1.barh(
+        y - 0.2,
+        rs["S1"],
+        height=0.4,
+        xerr=rs["S1_conf"],
+        label=gettext_("first order $S_i$"),
+        color="tab:blue",
+    )
+    a1.barh(
+        y + 0.2,
+        rs["ST"],
+        height=0.4,
+        xerr=rs["ST_conf"],
+        label=gettext_("total $S_{Ti}$"),
+        color="tab:orange",
+    )
+    a1.set_yticks(y, [readable_label(gettext_(str(f))) for f in rs.index])
     a1.invert_yaxis()
     a1.set_xlim(
         0, max(1.0, float(np.nanmax((rs["ST"] + rs["ST_conf"]).to_numpy(dtype=float), initial=0)) * 1.05)
     )
-    a1.set_xlabel("share of the variance of the mean rank shift")
-    a1.set_title("Which choice moves the ranking?")
+    a1.set_xlabel(gettext_("share of the variance of the mean rank shift"))
+    a1.set_title(gettext_("Which choice moves the ranking?"))
     a1.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small", frameon=False)
     st = result.total_order.loc[top, list(result.factors)]
     im = a2.imshow(st.to_numpy(dtype=float), aspect="auto", cmap="viridis", vmin=0, vmax=1)
-    a2.set_xticks(np.arange(len(result.factors)), [readable_label(f) for f in result.factors])
+    a2.set_xticks(np.arange(len(result.factors)), [readable_label(gettext_(str(f))) for f in result.factors])
     a2.set_yticks(np.arange(len(top)), [str(u) for u in top], fontsize="small")
-    a2.set_title(f"Total index $S_{{Ti}}$ of each rank\n({len(top)} units whose rank varies most)")
+    a2.set_title(
+        gettext_("Total index $S_{{Ti}}$ of each rank\n({n} units whose rank varies most)").format(n=len(top))
+    )
     fig.colorbar(im, ax=a2, fraction=0.05)
     fig.tight_layout()
     return fig

@@ -55,6 +55,7 @@ from clusterkit._validation import (
     require_finite_nonnegative,
     require_numeric,
 )
+from clusterkit.i18n import gettext_
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -813,8 +814,10 @@ def portfolio_chart(
             ax.text(
                 px, py, text, transform=ax.transAxes, ha=ha, va=va, fontsize=9, color="grey", style="italic"
             )
-    ax.set_xlabel("location quotient" if x == "lq" else x)
-    ax.set_ylabel("employment growth" if y == "growth" else y)
+    ax.set_xlabel(
+        gettext_("location quotient") if x == "lq" else x
+    )  # in the reader's language (clusterkit.i18n)
+    ax.set_ylabel(gettext_("employment growth") if y == "growth" else y)
     if title:
         ax.set_title(title)
     return ax

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from clusterkit._validation import require_columns
+from clusterkit.i18n import gettext_
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -410,10 +411,17 @@ def network_chart(
             members = [v for v in nodes if labels[v] == name]
             nx.draw_networkx_nodes(graph, pos, nodelist=members, ax=ax, label=str(name), node_color=[cmap(k % cmap.N)],
                                    node_size=sizes.reindex(members).to_numpy())  # fmt: skip
-        legend = ax.legend(title=group, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        legend = ax.legend(
+            title=gettext_(str(group)), loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False
+        )
         for handle in legend.legend_handles:
             handle.set_sizes([60])  # one marker size in the legend, whatever the nodes' sizes
     nx.draw_networkx_labels(graph, pos, ax=ax, font_size=8)
-    ax.set_title(title or f"Cooperation network: {len(nodes)} nodes, {graph.number_of_edges()} ties")
+    ax.set_title(
+        title
+        or gettext_("Cooperation network: {nodes} nodes, {ties} ties").format(
+            nodes=len(nodes), ties=graph.number_of_edges()
+        )
+    )
     ax.set_axis_off()
     return ax

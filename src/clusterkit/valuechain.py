@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from clusterkit._validation import require_columns, require_finite_nonnegative, require_numeric
+from clusterkit.i18n import gettext_
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -239,12 +240,15 @@ def smile_curve(
             y * vc["local_share"].to_numpy(dtype=float),
             color="tab:green",
             alpha=0.4,
-            label="captured locally",
+            label=gettext_("captured locally"),
         )
-    ax.plot(pos, y, marker="o", color="tab:blue", label=measure.replace("_", " "))
+    name = gettext_(
+        measure.replace("_", " ")
+    )  # the figure's words in the reader's language (clusterkit.i18n)
+    ax.plot(pos, y, marker="o", color="tab:blue", label=name)
     ax.set_xticks(pos, [str(s) for s in vc.index], rotation=30, ha="right")
-    ax.set_ylabel(measure.replace("_", " "))
-    ax.set_xlabel("stage (upstream -> downstream)")
+    ax.set_ylabel(name)
+    ax.set_xlabel(gettext_("stage (upstream -> downstream)"))
     ax.legend(loc="upper center")
     if title:
         ax.set_title(title)

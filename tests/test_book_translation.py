@@ -304,6 +304,18 @@ def _prose(msgid: str) -> str:
     return re.sub(r"\{[a-z:]+\}", " ", text)
 
 
+def _lower_tr(text: str) -> str:
+    """Lower case by Turkish rules: "İ" → "i" and "I" → "ı" (Python's lower() turns "İ" into "i" + a dot)."""
+    return text.replace("İ", "i").replace("I", "ı").lower()
+
+
+def _exceptions(message) -> set[str]:
+    """Terms an entry may render otherwise, each named with its reason in a translator's comment of the entry:
+    ``# terminology: not course ("change course" means change direction)``."""
+    comments = " ".join(c.strip() for c in message.user_comments)  # a long comment is wrapped over lines
+    return set(re.findall(r"terminology: not (.+?) \([^)]+\)", comments))
+
+
 def term_violations(paths: list[Path]) -> list[str]:
     """``file: term 'en' without 'tr_stem': msgid`` for each translated entry that misses a term's Turkish."""
     terms = [(row, _term_pattern(row["en"])) for row in terminology()]
@@ -312,9 +324,12 @@ def term_violations(paths: list[Path]) -> list[str]:
         for message in _read_po(path):
             if not message.id or not message.string or message.fuzzy or isinstance(message.id, tuple):
                 continue
-            prose, translated = _prose(message.id), message.string.lower()
+            prose, translated = _prose(message.id), _lower_tr(message.string)
+            excepted = _exceptions(message)
             for row, pattern in terms:
-                if pattern.search(prose) and row["tr_stem"].lower() not in translated:
+                if row["en"] in excepted:
+                    continue
+                if pattern.search(prose) and _lower_tr(row["tr_stem"]) not in translated:
                     where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
                     found.append(f"{where}: {row['en']!r} without {row['tr_stem']!r}: {message.id[:80]!r}")
     return found

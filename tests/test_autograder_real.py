@@ -207,11 +207,17 @@ def test_feedback_shows_no_hidden_test_and_no_solution_not_written_by_the_traine
         "awaiting your trainer" in correct and "fb-box fb-pending" in correct
     )  # written answers not graded yet
     assert "Score so far:" in correct and "<script" not in correct
-    for page in pages:
+    # the Turkish twin's pages: its own hidden tests (translated descriptions included) never shown either
+    source_tr = nbformat.read(course / "source" / A_TR / f"{A_TR}.ipynb", as_version=4)
+    release_tr = nbformat.read(course / "release" / A_TR / f"{A_TR}.ipynb", as_version=4)
+    fragments_tr = hidden_fragments(source_tr, release_tr)
+    pages_tr = sorted((course / "feedback").glob(f"*/{A_TR}/*.html"))
+    assert fragments_tr and len(pages_tr) == 2
+    for a, page, frags in [(A, p, fragments) for p in pages] + [(A_TR, p, fragments_tr) for p in pages_tr]:
         sid = page.relative_to(course / "feedback").parts[0]
-        own = (course / "submitted" / sid / A / f"{A}.ipynb").read_text()
+        own = (course / "submitted" / sid / a / f"{a}.ipynb").read_text()
         text = page.read_text()
-        for frag in fragments:
+        for frag in frags:
             assert frag not in text, f"{page}: shows hidden test text {frag!r}"
         for line in solution_lines:
             if json.dumps(line)[1:-1] not in own:
@@ -245,3 +251,7 @@ def test_turkish_and_english_submissions_graded_in_one_run_each_in_its_language(
     assert A_TR not in next(iter(rows.values()))
     assert float(rows["both"][A]) == float(rows["tr-wrong"][A]) < float(rows["correct"][A])
     assert f"both/{A}: submitted in two languages ({A}, {A_TR})" in real["proc"].stderr
+    # an exercise is done in one language: nobody is "missing" the other version, nor scored 0 for it
+    assert not (course / "submitted" / "correct" / A_TR).exists()
+    assert not (course / "submitted" / "tr-wrong" / A).exists()
+    assert f"correct/{A_TR}" not in real["proc"].stderr and f"tr-wrong/{A}:" not in real["proc"].stderr

@@ -164,6 +164,12 @@ def grade(trainee) -> subprocess.CompletedProcess:
     return make("grade", *trainee["variables"][1:2], f"ARGS={args}", env=trainee["env"])
 
 
+def item(page, listing, name: str):
+    """The row of assignment ``name`` in an Assignment List section, matched exactly (``ex2-...`` is also the start
+    of its Turkish twin ``ex2-...-tr``)."""
+    return listing.locator(".list_item").filter(has=page.get_by_text(name, exact=True))
+
+
 def cell(panel, text: str):
     return panel.locator(".jp-Cell", has_text=text).first
 
@@ -243,19 +249,19 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
             page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Assignment List").click()
             released = page.locator("#released_assignments_list")
             for name in ASSIGNMENTS:
-                expect(released.locator(".list_item", has_text=name)).to_have_count(1)
+                expect(item(page, released, name)).to_have_count(1)
             expect(released.locator(".list_item")).to_have_count(len(ASSIGNMENTS))
             expect(page.get_by_text("Error fetching")).to_have_count(0)
             expect(page.get_by_text("exchange directory does not exist")).to_have_count(0)
             shot(page, "trainee-assignment-list.png", tmp_path)
 
             # Fetch ex2 into the workspace and open it.
-            released.locator(".list_item", has_text=EX2).get_by_role("button", name="Fetch").click()
+            item(page, released, EX2).get_by_role("button", name="Fetch").click()
             fetched = page.locator("#fetched_assignments_list")
             fetched.locator(".list_item", has_text=EX2).first.wait_for()
             assert (trainee["workspace"] / EX2 / f"{EX2}.ipynb").is_file()
             # fetched work is never fetched over: the list no longer offers ex2 (and nbgrader refuses to)
-            expect(released.locator(".list_item", has_text=EX2)).to_have_count(0)
+            expect(item(page, released, EX2)).to_have_count(0)
             fetched.locator("a.assignment-notebooks-link", has_text=EX2).click()
             fetched.locator(".nested_list_item a", has_text=EX2).click()
             panel = page.locator(".jp-NotebookPanel:visible")
@@ -438,9 +444,9 @@ def test_turkish_lab_fetches_the_turkish_assignment_and_answers_in_turkish(train
             page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
             page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Assignment List").click()
             released = page.locator("#released_assignments_list")
-            expect(released.locator(".list_item", has_text=EX2_TR)).to_have_count(1)
+            expect(item(page, released, EX2_TR)).to_have_count(1)
             page.screenshot(path=str(tmp_path / "lab-tr-assignment-list.png"))
-            released.locator(".list_item", has_text=EX2_TR).get_by_role("button", name="Fetch").click()
+            item(page, released, EX2_TR).get_by_role("button", name="Fetch").click()
             fetched = page.locator("#fetched_assignments_list")
             fetched.locator(".list_item", has_text=EX2_TR).first.wait_for()
             work = trainee_tr["workspace"] / EX2_TR / f"{EX2_TR}.ipynb"

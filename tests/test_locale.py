@@ -33,9 +33,10 @@ def test_every_catalogue_is_complete_compiled_and_current():
             assert m.string, f"{name}: untranslated: {m.id!r}"
             assert not m.fuzzy, f"{name}: fuzzy: {m.id!r}"
             ids, strs = (m.id, m.string) if isinstance(m.id, str) else (m.id[0], m.string[0])
-            assert sorted(PLACEHOLDER.findall(strs)) == sorted(PLACEHOLDER.findall(ids)), (
-                f"{name}: the translation of {ids!r} has other placeholders: {strs!r}"
-            )
+            # a message filled with .format() (Babel flags it); LaTeX braces in a figure label are not placeholders
+            assert "python-brace-format" not in m.flags or sorted(PLACEHOLDER.findall(strs)) == sorted(
+                PLACEHOLDER.findall(ids)
+            ), f"{name}: the translation of {ids!r} has other placeholders: {strs!r}"
         compiled = io.BytesIO()
         write_mo(compiled, cat)
         mo = po.with_suffix(".mo")

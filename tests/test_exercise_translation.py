@@ -52,8 +52,15 @@ def test_messages_are_the_text_a_person_reads_and_never_data_keys():
         "the leading sector of {_p!r}",
         "Q1: right.",
     ]
-    text = "A\n\n\nB\n\n```\nc\n\nd\n```\n"
-    assert "".join(markdown_blocks(text)) == text
+    for text in (
+        "A\n\n\nB\n\n```\nc\n\nd\n```\n",
+        "\n\nA\n",
+        "A\n\n$$ x = 1 $$\n\nB",
+        "A\n\n$$\nx\n\ny\n$$\n\nB",
+    ):
+        parts = markdown_blocks(text)
+        assert "".join(parts) == text and all(not p.strip() for p in parts[1::2])
+    assert markdown_blocks("A\n\n$$ x = 1 $$\n\nB")[::2] == ["A", "$$ x = 1 $$", "B"]  # one-line maths
 
 
 def test_translations_are_written_back_as_valid_code_with_their_exact_text():

@@ -78,10 +78,16 @@ def markdown_blocks(text: str) -> list[str]:
             sep.append(line)
             continue
         if sep:
-            parts.extend(["\n".join(block), "\n" + "\n".join(sep) + "\n"] if block else ["", "\n".join(sep)])
+            parts.extend(
+                [
+                    "\n".join(block) if block else "",
+                    "\n".join(["", *sep, ""]) if block else "\n".join([*sep, ""]),
+                ]
+            )
             block, sep = [], []
         block.append(line)
-        if m:
+        one_line_maths = m and m.group(1) == "$$" and len(line.strip()) > 4 and line.strip().endswith("$$")
+        if m and not one_line_maths:
             fence = None if fence == m.group(1) else (fence or m.group(1))
     if block:
         parts.append("\n".join(block))

@@ -88,6 +88,15 @@ bench: $(STAMP) ## benchmarks: ratios against a baseline measured in the same ru
 # exercises/trainee-lab/ (on JUPYTER_CONFIG_PATH); its writable state (settings, nbgrader's cache) sits beside the
 # workspace in LAB_STATE. TRAINEE: the trainee id submissions carry (default: the login name). LAB_ARGS: extra
 # options for `jupyter lab` (e.g. --port=9000).
+# LANG: the lab's language, `make lab LANG=tr` (en or tr): JupyterLab's Turkish language pack is selected (the
+# default of Settings > Language; a language the trainee picks there wins). Given on the command line, LANG would
+# also reach every program make starts as its locale, and "tr" is not one: it is not exported to them.
+ifeq ($(origin LANG),command line)
+LAB_LANG := $(LANG)
+unexport LANG
+else
+LAB_LANG := en
+endif
 CLUSTER_EXCHANGE ?= $(CURDIR)/.exchange
 WORKSPACE ?= $(CURDIR)/workspace
 LAB_STATE ?= $(abspath $(WORKSPACE))/../.trainee-lab
@@ -98,14 +107,16 @@ export CLUSTER_EXCHANGE
 coursepack: $(STAMP) release ## per exercise, a zip for a trainee's own Python: clusterkit wheel with the case data, notebook, README
 	$(BIN)/python -m autograder coursepack
 
-lab: $(STAMP) ## the trainee's JupyterLab on WORKSPACE (default workspace/): Assignment List, Validate
+lab: $(STAMP) ## the trainee's JupyterLab on WORKSPACE (default workspace/): Assignment List, Validate; LANG=tr: in Turkish
+	@case "$(LAB_LANG)" in en|tr) ;; *) echo "LANG=$(LAB_LANG): the lab speaks en or tr (make lab LANG=tr)" >&2; exit 2;; esac
 	test -d "$(CLUSTER_EXCHANGE)/cluster-excellence/outbound" || $(MAKE) --no-print-directory release
 	mkdir -p "$(WORKSPACE)" "$(LAB_STATE)/config" "$(LAB_STATE)/data" "$(LAB_STATE)/runtime"
 	cd "$(WORKSPACE)" && env TRAINEE_WORKSPACE="$(abspath $(WORKSPACE))" TRAINEE_LAB_STATE="$(abspath $(LAB_STATE))" \
 	  TRAINEE_ID="$(TRAINEE)" JUPYTER_CONFIG_PATH="$(CURDIR)/exercises/trainee-lab" \
 	  JUPYTER_CONFIG_DIR="$(abspath $(LAB_STATE))/config" JUPYTER_DATA_DIR="$(abspath $(LAB_STATE))/data" \
 	  JUPYTER_RUNTIME_DIR="$(abspath $(LAB_STATE))/runtime" \
-	  $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+	  $(BIN)/jupyter lab --ip=127.0.0.1 --no-browser $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
+	  $(if $(filter tr,$(LAB_LANG)),--LabApp.app_settings_dir="$(CURDIR)/exercises/trainee-lab/lang/tr") $(LAB_ARGS)
 
 # The trainer's JupyterLab on the grading course directory (where `make grade` imported and autograded):
 # Nbgrader > Formgrader lists the submissions, with each written answer's rubric right under it. The same

@@ -44,11 +44,15 @@ from autograder.common import (
     add_course_arguments,
     atomic_write_json,
     iter_students,
+    language,
     load_settings,
+    notebook_language,
     pipeline_failures,
     read_json,
     sha256_files,
 )
+from clusterkit.grading import N_
+from clusterkit.i18n import gettext_
 
 # options of the current worker's run, read by SandboxedExecute (one submission at a time per process)
 _RUN: dict = {}
@@ -136,9 +140,9 @@ def _repair_class():
 
 
 NOT_RUN_REASONS = {
-    "ok": "this cell did not run",
-    "dead_kernel": "the kernel died before this cell ran",
-    "notebook_timeout": "the notebook's time limit was reached before this cell ran",
+    "ok": N_("this cell did not run"),
+    "dead_kernel": N_("the kernel died before this cell ran"),
+    "notebook_timeout": N_("the notebook's time limit was reached before this cell ran"),
 }
 
 
@@ -182,7 +186,15 @@ def execute_and_check(
                 cell.outputs = [NotebookNode(o) for o in json.loads(json.dumps(done.get("outputs", [])))]
                 cell.execution_count = done.get("execution_count")
     status = reply.get("status") if executed else (reply.get("status") or "executor_failed")
-    reason = NOT_RUN_REASONS.get(status, f"the notebook could not be executed ({status})")
+    lang = notebook_language(source)
+    with language(lang):
+        reason = (
+            gettext_(NOT_RUN_REASONS[status])
+            if status in NOT_RUN_REASONS
+            else gettext_("the notebook could not be executed ({status})").format(status=status)
+        )
+        unreadable = gettext_("the answers could not be read after this check ran")
+        unprepared = gettext_("the grader could not prepare this check: {problem}")
     setup = checks.setup_cells(source)
     answers = reply.get("answers", {})
     results, not_run = {}, []
@@ -193,16 +205,12 @@ def execute_and_check(
             res = checks.CheckResult("not_run", reason, "NotExecutedError")
             not_run.append(gid)
         elif str(i) not in answers:
-            res = checks.CheckResult(
-                "error", "the answers could not be read after this check ran", "AnswersUnavailable"
-            )
+            res = checks.CheckResult("error", unreadable, "AnswersUnavailable")
         else:
             try:
-                res = checks.run_check(setup, cell.source, checks.load_answers(answers[str(i)]), gid)
+                res = checks.run_check(setup, cell.source, checks.load_answers(answers[str(i)]), gid, lang)
             except checks.SetupFailed as exc:
-                res = checks.CheckResult(
-                    "error", f"the grader could not prepare this check: {exc}", "GraderError"
-                )
+                res = checks.CheckResult("error", unprepared.format(problem=exc), "GraderError")
         outs = [NotebookNode(output_type="stream", name="stdout", text=res.stdout)] if res.stdout else []
         if res.status != "pass":
             outs.append(

@@ -361,12 +361,13 @@ class SetupFailed(Exception):
 
 def _plain_message(exc: BaseException, hidden: bool) -> str:
     from clusterkit.grading import Unanswered, WrongAnswer
+    from clusterkit.i18n import gettext_
 
     text = str(exc).strip()
     if isinstance(exc, WrongAnswer | Unanswered):
         return text  # written for trainees: says what is wrong, never the reference value
     if hidden:
-        return HIDDEN_FAILED
+        return gettext_(HIDDEN_FAILED)
     return text or type(exc).__name__
 
 
@@ -427,13 +428,21 @@ def _fresh(value: Any) -> Any:
 
 
 def run_check(
-    setup: list[str], test_source: str, answers: dict[str, Any], label: str = "check"
+    setup: list[str], test_source: str, answers: dict[str, Any], label: str = "check", lang: str = "en"
 ) -> CheckResult:
     """Run one test cell (visible and hidden parts) in a fresh namespace; never runs trainee code.
 
     The namespace is a copy of what the course's set-up code makes, plus the answer values. Standard output of
-    visible parts is kept; that of hidden parts is dropped.
+    visible parts is kept; that of hidden parts is dropped. The checks answer in ``lang``, the language of the
+    notebook (a Turkish and an English notebook graded by one process each get their own).
     """
+    from autograder.common import language
+
+    with language(lang):
+        return _run_check(setup, test_source, answers, label)
+
+
+def _run_check(setup: list[str], test_source: str, answers: dict[str, Any], label: str) -> CheckResult:
     from clusterkit.grading import Unanswered
 
     base = _setup_namespace(tuple(setup))

@@ -19,6 +19,7 @@ directory owned by the pipeline::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -119,6 +120,43 @@ def load_settings(course_dir: Path, args: argparse.Namespace | None = None) -> S
             raise UsageError(f"--deadline expects ASSIGNMENT=ISO-TIME, got {item!r}")
         s.deadlines[name] = when
     return s
+
+
+def notebook_language(nb) -> str:
+    """The trainee's language of an exercise notebook: its metadata ``clusterkit.language`` (a Turkish assignment
+    says ``"tr"``; exercises/authoring/build.py), English when absent or not a language clusterkit speaks."""
+    from clusterkit.i18n import LANGUAGES
+
+    meta = (nb.get("metadata") or {}).get("clusterkit") or {}
+    lang = str(meta.get("language") or "en") if isinstance(meta, dict) else "en"
+    return lang if lang in LANGUAGES else "en"
+
+
+@contextlib.contextmanager
+def language(lang: str) -> Iterator[None]:
+    """clusterkit's messages (checks, feedback, report) in ``lang`` inside the block; back to the default after."""
+    from clusterkit import i18n
+
+    _LANGUAGES.append(lang)
+    i18n.set_language(lang)
+    try:
+        yield
+    finally:
+        _LANGUAGES.pop()
+        i18n.set_language(_LANGUAGES[-1] if _LANGUAGES else None)
+
+
+_LANGUAGES: list[str] = []  # the languages of the enclosing language() blocks, innermost last
+
+
+#: The English twin of a translated assignment: ``ex2-clean-energy-value-chain-tr`` -> ``ex2-clean-energy-value-chain``.
+TRANSLATED = re.compile(r"^(?P<base>.+)-(?P<lang>tr)$")
+
+
+def exercise_of(assignment: str) -> str:
+    """The exercise an assignment is a version of: its English twin's name (the name itself for English)."""
+    m = TRANSLATED.match(assignment)
+    return m.group("base") if m else assignment
 
 
 def question_label(grade_id: str) -> str:

@@ -19,6 +19,12 @@ Written atomically into the course directory (or ``--output-dir``):
 
 An assignment counts as graded when the gradebook has at least one submission of it; a trainee with no submission of
 a graded assignment scores 0 there.
+
+A translated assignment (``<exercise>-tr``, the Turkish twin with the same questions and points) is graded on its own
+in the gradebook and the report, but the learning platform sees one column per EXERCISE: the Turkish assignment's
+score goes into its English twin's column (named after the English assignment), since a trainee works an exercise in
+one language. A trainee who submitted both gets the score of the later submission, and the report lists it as needing
+a look (:func:`both_languages`). The Moodle feedback zip of an exercise holds the page of the version that counts.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from autograder.common import (
     assignments_of,
     atomic_write_bytes,
     atomic_write_text,
+    exercise_of,
     read_json,
 )
 from autograder.course import has_gradebook
@@ -87,6 +94,76 @@ def grade_table(course_dir: Path) -> tuple[list[str], list[dict], dict[str, floa
             row["pending"] = round(pending, 4)
             rows.append(row)
     return graded, rows, maxima
+
+
+def submission_times(course_dir: Path, assignments: list[str]) -> dict[tuple[str, str], object]:
+    """(assignment, trainee) -> the submission's timestamp (None when nbgrader has none) for every submission."""
+    from nbgrader.api import Gradebook
+
+    from autograder.course import db_url
+
+    out: dict[tuple[str, str], object] = {}
+    with Gradebook(db_url(course_dir), COURSE_ID) as gb:
+        for a in assignments:
+            for sub in gb.assignment_submissions(a):
+                out[a, sub.student.id] = sub.timestamp
+    return out
+
+
+def _later(versions: list[str], sid: str, times: dict) -> str:
+    """The version (assignment) of an exercise whose submission by ``sid`` is the latest."""
+    import datetime
+
+    earliest = datetime.datetime.min
+    return max(versions, key=lambda a: (times.get((a, sid)) or earliest, a))
+
+
+def exercise_table(
+    course_dir: Path,
+) -> tuple[list[str], list[dict], dict[str, float], dict[tuple[str, str], str]]:
+    """The grade table per exercise for the learning platform: (exercises, rows, max per exercise, counted).
+
+    A Turkish assignment counts in its English twin's column; ``counted`` maps (trainee, exercise) to the
+    assignment whose score the row holds (the later submission when a trainee submitted both languages)."""
+    assignments, rows, maxima = grade_table(course_dir)
+    times = submission_times(course_dir, assignments)
+    exercises = list(dict.fromkeys(exercise_of(a) for a in assignments))
+    versions = {e: [a for a in assignments if exercise_of(a) == e] for e in exercises}
+    ex_max = {e: max(maxima[a] for a in versions[e]) for e in exercises}
+    counted: dict[tuple[str, str], str] = {}
+    out = []
+    for row in rows:
+        sid = row["trainee"]
+        new: dict = {"trainee": sid}
+        for e in exercises:
+            done = [a for a in versions[e] if (a, sid) in times]
+            if done:
+                counted[sid, e] = _later(done, sid, times)
+            new[e] = row[counted[sid, e]] if done else 0.0
+        new["total"] = round(sum(new[e] for e in exercises), 4)
+        new["max_total"] = round(sum(ex_max.values()), 4)
+        new["pending"] = row["pending"]
+        out.append(new)
+    return exercises, out, ex_max, counted
+
+
+def both_languages(course_dir: Path) -> list[tuple[str, str]]:
+    """(trainee/exercise, why) for every trainee who submitted an exercise in two languages."""
+    assignments = grade_table(course_dir)[0]
+    times = submission_times(course_dir, assignments)
+    out = []
+    for sid in sorted({s for _, s in times}):
+        for e in dict.fromkeys(exercise_of(a) for a in assignments):
+            done = [a for a in assignments if exercise_of(a) == e and (a, sid) in times]
+            if len(done) > 1:
+                out.append(
+                    (
+                        f"{sid}/{e}",
+                        f"submitted in two languages ({', '.join(done)}): the later, "
+                        f"{_later(done, sid, times)}, counts in the LMS export",
+                    )
+                )
+    return out
 
 
 def _has_submissions(gb, a: str) -> bool:
@@ -142,12 +219,27 @@ def canvas_csv(
 
 
 def moodle_feedback_zip(
-    course_dir: Path, assignment: str, people: dict[str, dict]
+    course_dir: Path,
+    assignment: str,
+    people: dict[str, dict],
+    counted: dict[tuple[str, str], str] | None = None,
 ) -> tuple[bytes, list[str]]:
-    """(zip bytes, trainees left out) for Moodle's "Upload multiple feedback files in a zip"."""
+    """(zip bytes, trainees left out) for Moodle's "Upload multiple feedback files in a zip".
+
+    With ``counted`` (from :func:`exercise_table`), ``assignment`` is an exercise and each trainee's page is the
+    one of the version that counts for them (English or Turkish)."""
     buf, missing = io.BytesIO(), []
+    if counted is None:
+        pages = sorted((course_dir / "feedback").glob(f"*/{assignment}/*.html"))
+    else:
+        pages = sorted(
+            p
+            for (sid, e), a in counted.items()
+            if e == assignment
+            for p in (course_dir / "feedback" / sid / a).glob("*.html")
+        )
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for page in sorted((course_dir / "feedback").glob(f"*/{assignment}/*.html")):
+        for page in pages:
             sid = page.parts[-3]
             person = people.get(sid, {})
             if not person.get("moodle_participant"):
@@ -161,7 +253,7 @@ def moodle_feedback_zip(
 def export(course_dir: Path, output_dir: Path | None = None) -> Path:
     """Write grades.csv, the Moodle and Canvas CSVs and the Moodle feedback zips; return grades.csv's path."""
     out_dir = output_dir or course_dir
-    assignments, rows, maxima = grade_table(course_dir)
+    assignments, rows, maxima, counted = exercise_table(course_dir)
     people = (read_json(course_dir / "manifest.json", {}) or {}).get("people", {})
     buf = io.StringIO()
     writer = csv.DictWriter(
@@ -173,8 +265,14 @@ def export(course_dir: Path, output_dir: Path | None = None) -> Path:
     atomic_write_text(out_dir / "grades-moodle.csv", moodle_csv(assignments, rows, people))
     atomic_write_text(out_dir / "grades-canvas.csv", canvas_csv(assignments, rows, maxima, people))
     for a in assignments:
-        data, missing = moodle_feedback_zip(course_dir, a, people)
-        if len(missing) < len(list((course_dir / "feedback").glob(f"*/{a}/*.html"))):
+        data, missing = moodle_feedback_zip(course_dir, a, people, counted)
+        pages = [
+            p
+            for (sid, e), v in counted.items()
+            if e == a
+            for p in (course_dir / "feedback" / sid / v).glob("*.html")
+        ]
+        if len(missing) < len(pages):
             atomic_write_bytes(out_dir / f"feedback-moodle-{a}.zip", data)
     return out_dir / "grades.csv"
 

@@ -39,9 +39,13 @@ from autograder.common import (
     add_course_arguments,
     atomic_write_text,
     iter_students,
+    language,
+    notebook_language,
     question_label,
 )
 from autograder.course import has_gradebook
+from clusterkit.grading import N_
+from clusterkit.i18n import get_language, gettext_
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS", re.S)
@@ -98,8 +102,8 @@ def _clip(text: str) -> str:
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PASS, PARTIAL, FAIL, PENDING = "pass", "partial", "fail", "pending"
-HIDDEN_FAILED = "a hidden test failed"
-HIDDEN_WITHHELD = "Your answer has the right form, but its values are not right yet."
+HIDDEN_FAILED = N_("a hidden test failed")
+HIDDEN_WITHHELD = N_("Your answer has the right form, but its values are not right yet.")
 # exceptions whose message is written for the trainee (clusterkit.grading's WrongAnswer/Unanswered, plain asserts)
 PLAIN_WORDS = ("WrongAnswer", "Unanswered", "AssertionError", "NotImplementedError", "NotExecutedError")
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])", re.S)
@@ -127,19 +131,22 @@ def check_results(record: dict, notebook: str) -> dict[str, dict]:
         error = str(cell.get("error") or "")
         ename, _, evalue = error.partition(": ")
         if ename == "NotExecutedError" or not cell.get("executed", True):
-            status, message = (
-                "not_run",
-                f"This check did not run: {evalue or 'the notebook stopped before it'}.",
+            status = "not_run"
+            message = gettext_("This check did not run: {why}.").format(
+                why=evalue or gettext_("the notebook stopped before it")
             )
         elif not error:
             status, message = "pass", ""
         elif ename in ("Unanswered", "NotImplementedError"):
             status = "unanswered"
-            message = evalue or "There is no answer yet: the answer still raises NotImplementedError."
+            message = evalue or gettext_(
+                "There is no answer yet: the answer still raises NotImplementedError."
+            )
         elif ename in PLAIN_WORDS:
             status, message = "fail", evalue
         else:
-            status, message = "error", f"The check stopped with an error: {ename}: {evalue}"
+            status = "error"
+            message = gettext_("The check stopped with an error: {error}").format(error=f"{ename}: {evalue}")
         out[gid] = {
             "score": cell.get("auto_score"),
             "max": cell.get("max_score"),
@@ -208,7 +215,9 @@ def _box(cls: str, title: str, message: str = "", comment: str = "") -> str:
     if message:
         parts.append(f'<div class="fb-message">{html.escape(message)}</div>')
     if comment:
-        parts.append(f'<div class="fb-comment"><b>Your trainer:</b> {html.escape(comment)}</div>')
+        parts.append(
+            '<div class="fb-comment"><b>' + gettext_("Your trainer:") + f"</b> {html.escape(comment)}</div>"
+        )
     return "".join(parts) + "</div>"
 
 
@@ -241,7 +250,9 @@ class Question:
 
     def box(self) -> str:
         if self.pending:
-            title = f"{html.escape(self.label)}: awaiting your trainer ({_fmt(self.max_score)} points)"
+            title = gettext_("{label}: awaiting your trainer ({points} points)").format(
+                label=html.escape(self.label), points=_fmt(self.max_score)
+            )
         else:
             title = f"{html.escape(self.label)}: {_points(self.score)} / {_fmt(self.max_score)}"
         return _box(
@@ -289,7 +300,9 @@ def build_page(
             shown.add(gid)
     missing = [q for gid, q in questions.items() if gid not in shown and (q.max_score or q.comment)]
     if missing:
-        cells.append(nbformat.v4.new_markdown_cell("## Checks of cells missing from your notebook"))
+        cells.append(
+            nbformat.v4.new_markdown_cell("## " + gettext_("Checks of cells missing from your notebook"))
+        )
         cells.extend(_raw_html(q.box()) for q in missing)
     nb.cells = cells
     nb.metadata["title"] = title
@@ -298,6 +311,7 @@ def build_page(
         extra_template_basedirs=[str(TEMPLATES)],
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code=get_language(),
     )
     body, _ = exporter.from_notebook_node(nb, resources={"feedback_header": header})
     return body
@@ -312,38 +326,60 @@ def render_header(
     graded_max = sum(float(q.max_score) for q in graded)
     total_max = sum(float(q.max_score) for q in questions)
     if pending:
-        total = (
-            f"Score so far: <b>{_fmt(score)} / {_fmt(graded_max)}</b> for what has been graded. "
-            f"{len(pending)} written answer(s) worth {_fmt(total_max - graded_max)} points are awaiting your "
-            f"trainer; the full score is out of {_fmt(total_max)}."
+        total = gettext_(
+            "Score so far: <b>{score} / {graded_max}</b> for what has been graded. "
+            "{n} written answer(s) worth {waiting} points are awaiting your "
+            "trainer; the full score is out of {total_max}."
+        ).format(
+            score=_fmt(score),
+            graded_max=_fmt(graded_max),
+            n=len(pending),
+            waiting=_fmt(total_max - graded_max),
+            total_max=_fmt(total_max),
         )
     else:
-        total = f"Score: <b>{_fmt(score)} / {_fmt(total_max)}</b>"
+        total = gettext_("Score: <b>{score} / {total_max}</b>").format(
+            score=_fmt(score), total_max=_fmt(total_max)
+        )
     if summary.get("penalty"):
-        total += f" (late penalty {_fmt(summary['penalty'])} included)"
+        total += gettext_(" (late penalty {penalty} included)").format(penalty=_fmt(summary["penalty"]))
     rows = "".join(
         f"<tr><td>{html.escape(q.label)}</td><td><span class='fb-badge fb-{q.cls}'>"
-        + ("awaiting your trainer" if q.pending else f"{_points(q.score)} / {_fmt(q.max_score)}")
+        + (gettext_("awaiting your trainer") if q.pending else f"{_points(q.score)} / {_fmt(q.max_score)}")
         + "</span></td></tr>"
         for q in questions
         if q.max_score
     )
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return (
-        f"<header class='fb-header'><h1>Feedback: {html.escape(notebook)}</h1>"
-        f"<p>Trainee: <b>{html.escape(student)}</b> · assignment {html.escape(assignment)}</p>"
-        f"<p class='fb-total'>{total}</p>"
+        "<header class='fb-header'><h1>"
+        + gettext_("Feedback: {notebook}").format(notebook=html.escape(notebook))
+        + "</h1><p>"
+        + gettext_("Trainee: <b>{student}</b> · assignment {assignment}").format(
+            student=html.escape(student), assignment=html.escape(assignment)
+        )
+        + f"</p><p class='fb-total'>{total}</p>"
         + (f"<ul class='fb-notes'>{notes_html}</ul>" if notes else "")
-        + f"<table class='fb-summary'><tr><th>question</th><th>score</th></tr>{rows}</table>"
-        "<p>Each check below says what it found. Green: full marks; orange: part of the marks; red: no marks; "
-        "grey: not graded yet.</p></header>"
+        + "<table class='fb-summary'><tr><th>"
+        + gettext_("question")
+        + "</th><th>"
+        + gettext_("score")
+        + "</th></tr>"
+        + f"{rows}</table><p>"
+        + gettext_(
+            "Each check below says what it found. Green: full marks; orange: part of the marks; red: no marks; "
+            "grey: not graded yet."
+        )
+        + "</p></header>"
     )
 
 
 def _fmt(x) -> str:
+    """A score as the page's language writes it: 1.5 in English, 1,5 in Turkish."""
     if x is None:
         return "—"
-    return f"{float(x):g}"
+    text = f"{float(x):g}"
+    return text.replace(".", ",") if get_language() == "tr" else text
 
 
 def _message(
@@ -354,10 +390,39 @@ def _message(
         return ""
     message = ANSI.sub("", message).strip()
     if message and message in hidden_text:  # a literal of the hidden test code itself
-        return HIDDEN_FAILED
+        return gettext_(HIDDEN_FAILED)
     if hidden_cell and not show_hidden and status in ("fail", "error"):
-        return HIDDEN_WITHHELD
+        return gettext_(HIDDEN_WITHHELD)
     return scrub(message, fragments)
+
+
+# why a notebook's execution stopped (result record's status), in words
+STOPPED = {
+    "dead_kernel": N_("dead kernel"),
+    "notebook_timeout": N_("notebook timeout"),
+    "executor_failed": N_("executor failed"),
+}
+QUESTION_HEADING = re.compile(
+    r"^#{1,6}\s+(?P<code>[QW]\d+)\s+[—–-]+\s+(?P<title>.+?)(?:\s+\([^()]*\))?\s*$", re.M
+)
+
+
+def heading_labels(source_nb) -> dict[str, str]:
+    """grade_id -> "Q1 — <the question's heading>" from the notebook's own headings (``## Q1 — Title (2 points)``),
+    for the pages of a translated notebook, whose grade ids stay English."""
+    titles = {}
+    for cell in source_nb.cells:
+        if cell.cell_type == "markdown":
+            for m in QUESTION_HEADING.finditer(cell.source):
+                titles.setdefault(m.group("code").lower(), f"{m.group('code')} — {m.group('title')}")
+    out = {}
+    for cell in source_nb.cells:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid:
+            code = re.sub(r"^(check|test)_", "", gid).split("_")[0]
+            if code in titles:
+                out[gid] = titles[code]
+    return out
 
 
 def generate_feedback(
@@ -419,49 +484,81 @@ def generate_feedback(
                     order = {
                         c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(rel.cells)
                     }
-                    cache[key] = (hidden_fragments(src, rel), hidden_text, hidden_cells, written_ids, order)
-                fragments, hidden_text, hidden_cells, written_ids, order = cache[key]
-                submitted = nbformat.read(submitted_path, as_version=4)
-                checks = check_results(record, snb.name)
-                show_hidden = settings.check_messages.get(a, True)
-                comments = {c.name: (c.manual_comment or "").strip() for c in snb.comments}
-                questions: dict[str, Question] = {}
-                for g in sorted(snb.grades, key=lambda g: order.get(g.name, len(order))):
-                    check = checks.get(g.name, {})
-                    questions[g.name] = Question(
-                        grade_id=g.name,
-                        label=question_label(g.name),
-                        score=g.score,
-                        max_score=float(g.max_score or 0),
-                        pending=bool(g.needs_manual_grade),
-                        written=g.name in written_ids,
-                        comment=comments.get(g.name, ""),
-                        message=_message(check, fragments, hidden_text, show_hidden, g.name in hidden_cells)
-                        if check
-                        else "",
+                    lang = notebook_language(src)
+                    labels = heading_labels(src) if lang != "en" else {}
+                    cache[key] = (
+                        hidden_fragments(src, rel),
+                        hidden_text,
+                        hidden_cells,
+                        written_ids,
+                        order,
+                        lang,
+                        labels,
                     )
-                for name, text in comments.items():  # comments on ungraded cells (e.g. a code answer)
-                    if text and name not in questions:
-                        questions[name] = Question(name, question_label(name), None, 0.0, False, False, text)
-                penalty = snb.late_submission_penalty or 0
-                info = record.get("notebooks", {}).get(snb.name, {})
-                notes = []
-                if info.get("status") not in (None, "ok"):
-                    notes.append(
-                        f"Execution stopped: {info.get('status', '').replace('_', ' ')}. "
-                        "Checks that did not run score 0."
+                fragments, hidden_text, hidden_cells, written_ids, order, lang, labels = cache[key]
+                with language(lang):
+                    written.append(
+                        _write_page(
+                            course_dir,
+                            student,
+                            a,
+                            snb,
+                            submitted_path,
+                            record,
+                            settings,
+                            (fragments, hidden_text, hidden_cells, written_ids, order, labels),
+                        )
                     )
-                if info.get("deleted_tests") or info.get("edited_tests") or record.get("tampered"):
-                    notes.append("Check cells you deleted or edited were restored before grading.")
-                header = render_header(
-                    student, a, snb.name, list(questions.values()), {"penalty": penalty}, notes
-                )
-                page = build_page(submitted, questions, fragments, header, f"Feedback {a}")
-                out = course_dir / "feedback" / student / a / f"{snb.name}.html"
-                atomic_write_text(out, page)
-                written.append(out)
             progress.step(f"{student}/{a}")
     return written
+
+
+def _write_page(course_dir, student, a, snb, submitted_path, record, settings, info_from_source) -> Path:
+    """Write one notebook's feedback page (in the current language); return its path."""
+    import nbformat
+
+    fragments, hidden_text, hidden_cells, written_ids, order, labels = info_from_source
+    submitted = nbformat.read(submitted_path, as_version=4)
+    checks = check_results(record, snb.name)
+    show_hidden = settings.check_messages.get(a, True)
+    comments = {c.name: (c.manual_comment or "").strip() for c in snb.comments}
+    questions: dict[str, Question] = {}
+    for g in sorted(snb.grades, key=lambda g: order.get(g.name, len(order))):
+        check = checks.get(g.name, {})
+        questions[g.name] = Question(
+            grade_id=g.name,
+            label=labels.get(g.name) or question_label(g.name),
+            score=g.score,
+            max_score=float(g.max_score or 0),
+            pending=bool(g.needs_manual_grade),
+            written=g.name in written_ids,
+            comment=comments.get(g.name, ""),
+            message=_message(check, fragments, hidden_text, show_hidden, g.name in hidden_cells)
+            if check
+            else "",
+        )
+    for name, text in comments.items():  # comments on ungraded cells (e.g. a code answer)
+        if text and name not in questions:
+            label = labels.get(name) or question_label(name)
+            questions[name] = Question(name, label, None, 0.0, False, False, text)
+    penalty = snb.late_submission_penalty or 0
+    info = record.get("notebooks", {}).get(snb.name, {})
+    notes = []
+    if info.get("status") not in (None, "ok"):
+        notes.append(
+            gettext_("Execution stopped: {why}. Checks that did not run score 0.").format(
+                why=gettext_(STOPPED.get(info.get("status", ""), info.get("status", "").replace("_", " ")))
+            )
+        )
+    if info.get("deleted_tests") or info.get("edited_tests") or record.get("tampered"):
+        notes.append(gettext_("Check cells you deleted or edited were restored before grading."))
+    header = render_header(student, a, snb.name, list(questions.values()), {"penalty": penalty}, notes)
+    page = build_page(
+        submitted, questions, fragments, header, gettext_("Feedback {assignment}").format(assignment=a)
+    )
+    out = course_dir / "feedback" / student / a / f"{snb.name}.html"
+    atomic_write_text(out, page)
+    return out
 
 
 def run(args: argparse.Namespace) -> int:

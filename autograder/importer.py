@@ -37,6 +37,7 @@ from autograder.common import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_text,
+    exercise_of,
     load_settings,
     read_json,
 )
@@ -359,16 +360,22 @@ def import_submissions(
         if not ts_path.exists() or ts_path.read_text() != ts_text:
             atomic_write_text(ts_path, ts_text)
 
-    # missing notebooks of roster trainees, for assignments somebody submitted
+    # missing notebooks of roster trainees, for assignments somebody submitted. An exercise is done in one language:
+    # a trainee who submitted one version (English or Turkish, exercise_of) misses nothing of the other, and one
+    # who submitted neither is missing only the first version somebody submitted (the English when there is one).
     submitted_assignments = sorted({e["assignment"] for e in entries.values()} & set(wanted))
     missing = manifest.setdefault("missing", {})
     for a in submitted_assignments:
         expected = sorted(s for s, aa in notebooks.items() if aa == a)
         ids = roster.ids or sorted({e["student"] for e in entries.values()})
+        versions = [v for v in submitted_assignments if exercise_of(v) == exercise_of(a)]
         for sid in ids:
             have = set(entries.get(f"{sid}/{a}", {}).get("notebooks", {}))
             lacking = [s for s in expected if s not in have]
-            if lacking:
+            done_other = any(entries.get(f"{sid}/{v}", {}).get("notebooks") for v in versions if v != a)
+            if lacking and not have and (done_other or a != versions[0]):
+                missing.pop(f"{sid}/{a}", None)
+            elif lacking:
                 missing[f"{sid}/{a}"] = lacking
                 (course_dir / "submitted" / sid / a).mkdir(parents=True, exist_ok=True)
             else:

@@ -39,15 +39,19 @@ from autograder.common import (
     UsageError,
     add_course_arguments,
     atomic_write_text,
+    language,
+    notebook_language,
     question_label,
     read_json,
 )
 from autograder.course import has_gradebook
+from clusterkit.grading import N_
+from clusterkit.i18n import get_language, gettext_
 
-FACILITY_NOTE = (
+FACILITY_NOTE = N_(
     "Facility: the mean score as a share of the question's points (1 = everybody got full marks; low = hard)."
 )
-DISCRIMINATION_NOTE = (
+DISCRIMINATION_NOTE = N_(
     "Discrimination: how well the question separates strong from weak trainees: the correlation of its score "
     "with the rest of the assignment's score (below 0.2 deserves a look)."
 )
@@ -187,6 +191,10 @@ def needs_a_look(course_dir: Path) -> list[tuple[str, str]]:
             if not flag.endswith(": needs manual grading"):
                 out.append((f"{rec.get('student')}/{rec.get('assignment')}", flag))
     out += [(f"{s}/{a}", f"{nb}: needs manual grading") for s, a, nb in waiting]
+    if has_gradebook(course_dir):
+        from autograder.export import both_languages
+
+        out += both_languages(course_dir)
     return sorted(set(out))
 
 
@@ -241,7 +249,7 @@ def _table(header: list[str], rows: list[list], num: set[int] = frozenset()) -> 
 
 def _page(title: str, parts: list[str]) -> str:
     return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+        f"<!doctype html><html lang='{get_language()}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head><body>"
         + "\n".join(parts)
         + "</body></html>"
@@ -250,16 +258,27 @@ def _page(title: str, parts: list[str]) -> str:
 
 def _look_section(look: list[tuple[str, str]]) -> str:
     if not look:
-        return "<h2>Needs a human look (0)</h2><p>Nothing: every submission was graded without a problem.</p>"
+        return (
+            "<h2>"
+            + gettext_("Needs a human look ({n})").format(n=0)
+            + "</h2><p>"
+            + gettext_("Nothing: every submission was graded without a problem.")
+            + "</p>"
+        )
     return (
-        f"<div class='look'><h2>Needs a human look ({len(look)})</h2>"
-        + _table(["submission", "why"], [list(x) for x in look])
+        "<div class='look'><h2>"
+        + gettext_("Needs a human look ({n})").format(n=len(look))
+        + "</h2>"
+        + _table([gettext_("submission"), gettext_("why")], [list(x) for x in look])
         + "</div>"
     )
 
 
 def _fmt(x: float) -> str:
-    return "n/a" if pd.isna(x) else f"{x:.2f}"
+    """A statistic with two decimals (decimal comma in Turkish); n/a when undefined."""
+    if pd.isna(x):
+        return gettext_("n/a")
+    return f"{x:.2f}".replace(".", ",") if get_language() == "tr" else f"{x:.2f}"
 
 
 def report_path(course_dir: Path, assignment: str, overview: Path | None = None) -> Path:
@@ -267,7 +286,20 @@ def report_path(course_dir: Path, assignment: str, overview: Path | None = None)
 
 
 def build_report(course_dir: Path, output: Path | None = None) -> Path:
-    """Write the overview and one page per graded assignment; return the overview's path."""
+    """Write the overview and one page per graded assignment; return the overview's path.
+
+    An assignment's page is in the language of its notebooks (a Turkish assignment's page in Turkish, with its
+    trainees' check messages as they read them); the overview is English unless every graded assignment is in one
+    other language."""
+    from autograder.export import grade_table
+
+    assignments = grade_table(course_dir)[0]
+    langs = {_assignment_language(course_dir, a) for a in assignments}
+    with language(langs.pop() if len(langs) == 1 else "en"):
+        return _build_report(course_dir, output)
+
+
+def _build_report(course_dir: Path, output: Path | None = None) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -281,8 +313,12 @@ def build_report(course_dir: Path, output: Path | None = None) -> Path:
     look = needs_a_look(course_dir)
     overview = output or course_dir / "report.html"
     parts = [
-        "<h1>Grading report</h1>",
-        f"<p>{len(grades)} trainee(s). Graded assignments ({len(assignments)}), each with its own page: "
+        "<h1>" + gettext_("Grading report") + "</h1>",
+        "<p>"
+        + gettext_("{n} trainee(s). Graded assignments ({m}), each with its own page:").format(
+            n=len(grades), m=len(assignments)
+        )
+        + " "
         + "".join(
             f"<a href='{html.escape(report_path(course_dir, a, overview).name)}'>{html.escape(a)}</a> "
             for a in assignments
@@ -310,30 +346,45 @@ def build_report(course_dir: Path, output: Path | None = None) -> Path:
                     waiting,
                 ]
             )
-        parts.append("<h2>Assignments</h2>")
+        parts.append("<h2>" + gettext_("Assignments") + "</h2>")
         parts.append(
             _table(
-                ["assignment", "submissions", "points", "mean", "median", "awaiting manual grading"],
+                [
+                    gettext_("assignment"),
+                    gettext_("submissions"),
+                    gettext_("points"),
+                    gettext_("mean"),
+                    gettext_("median"),
+                    gettext_("awaiting manual grading"),
+                ],
                 summary,
                 {1, 2, 3, 4, 5},
             )
         )
         parts.append(
-            "<p class='note'>Scores count written answers awaiting manual grading as 0 until they are graded in the "
-            "formgrader (<code>make formgrader</code>); then run <code>make grade</code> again to rebuild feedback, "
-            "grades and this report.</p>"
+            "<p class='note'>"
+            + gettext_(
+                "Scores count written answers awaiting manual grading as 0 until they are graded in the "
+                "formgrader (<code>make formgrader</code>); then run <code>make grade</code> again to rebuild "
+                "feedback, grades and this report."
+            )
+            + "</p>"
         )
         fig, ax = plt.subplots(figsize=(7, 2.6))
         max_total = float(grades["max_total"].iloc[0]) or 1.0
         ax.hist(
             100 * grades["total"] / max_total, bins=np.linspace(0, 100, 11), color="#47a", edgecolor="white"
         )
-        ax.set_xlabel(f"total score (% of {max_total:g} points of the graded assignments)")
-        ax.set_ylabel("trainees")
+        ax.set_xlabel(
+            gettext_("total score (% of {points} points of the graded assignments)").format(
+                points=f"{max_total:g}"
+            )
+        )
+        ax.set_ylabel(gettext_("trainees"))
         ax.yaxis.get_major_locator().set_params(integer=True)
-        parts.append("<h2>Score distribution</h2>" + _png(fig))
+        parts.append("<h2>" + gettext_("Score distribution") + "</h2>" + _png(fig))
         table = grades.reset_index()
-        parts.append("<h2>Grades</h2>")
+        parts.append("<h2>" + gettext_("Grades") + "</h2>")
         parts.append(
             _table(
                 list(table.columns),
@@ -341,14 +392,40 @@ def build_report(course_dir: Path, output: Path | None = None) -> Path:
                 set(range(1, len(table.columns))),
             )
         )
-    atomic_write_text(overview, _page("Grading report", parts))
+    atomic_write_text(overview, _page(gettext_("Grading report"), parts))
     for a in assignments:
         cols = [c for c in scores.columns if c.startswith(a + "/")]
-        atomic_write_text(
-            report_path(course_dir, a, overview),
-            assignment_page(course_dir, a, scores[cols], item_max[cols], pending[cols], look, overview.name),
-        )
+        with language(_assignment_language(course_dir, a)):
+            page = assignment_page(
+                course_dir, a, scores[cols], item_max[cols], pending[cols], look, overview.name
+            )
+        atomic_write_text(report_path(course_dir, a, overview), page)
     return overview
+
+
+def _assignment_language(course_dir: Path, assignment: str) -> str:
+    """The language of an assignment's source notebook(s) (English when they disagree or are missing)."""
+    import nbformat
+
+    langs = {
+        notebook_language(nbformat.read(p, as_version=4))
+        for p in sorted((course_dir / "source" / assignment).glob("*.ipynb"))
+    }
+    return langs.pop() if len(langs) == 1 else "en"
+
+
+def _labels(course_dir: Path, assignment: str) -> dict[str, str]:
+    """grade_id -> label from the question headings of a translated assignment ({} for English)."""
+    import nbformat
+
+    from autograder.feedback import heading_labels
+
+    if get_language() == "en":
+        return {}
+    out: dict[str, str] = {}
+    for p in sorted((course_dir / "source" / assignment).glob("*.ipynb")):
+        out.update(heading_labels(nbformat.read(p, as_version=4)))
+    return out
 
 
 def assignment_page(
@@ -364,18 +441,27 @@ def assignment_page(
 
     stats = item_statistics(scores, maxima, pending)
     mine = [x for x in look if x[0].split("/")[1:2] == [assignment] or x[0].endswith(f"/{assignment}")]
+    named = _labels(course_dir, assignment)
     parts = [
-        f"<nav><a href='{html.escape(overview_name)}'>← overview</a></nav>",
+        f"<nav><a href='{html.escape(overview_name)}'>" + gettext_("← overview") + "</a></nav>",
         f"<h1>{html.escape(assignment)}</h1>",
         _look_section(mine),
-        "<h2>Questions</h2>",
-        f"<p class='note'>{html.escape(FACILITY_NOTE)}</p><p class='note'>{html.escape(DISCRIMINATION_NOTE)}</p>",
+        "<h2>" + gettext_("Questions") + "</h2>",
+        f"<p class='note'>{html.escape(gettext_(FACILITY_NOTE))}</p>"
+        f"<p class='note'>{html.escape(gettext_(DISCRIMINATION_NOTE))}</p>",
     ]
     if not stats.empty:
-        labels = [question_label(q.rsplit("/", 1)[1]) for q in stats.index]
+        labels = [named.get(q.rsplit("/", 1)[1]) or question_label(q.rsplit("/", 1)[1]) for q in stats.index]
         parts.append(
             _table(
-                ["question", "points", "graded", "pending", "facility", "discrimination"],
+                [
+                    gettext_("question"),
+                    gettext_("points"),
+                    gettext_("graded"),
+                    gettext_("pending"),
+                    gettext_("facility"),
+                    gettext_("discrimination"),
+                ],
                 [
                     [
                         lab,
@@ -393,28 +479,37 @@ def assignment_page(
         fig, axes = plt.subplots(1, 2, figsize=(10, max(2.2, 0.3 * len(stats) + 1)), sharey=True)
         axes[0].barh(labels, stats["facility"].fillna(0), color="#4a7")
         axes[0].set_xlim(0, 1)
-        axes[0].set_xlabel("facility (mean score / points)")
+        axes[0].set_xlabel(gettext_("facility (mean score / points)"))
         axes[1].barh(labels, stats["discrimination"].fillna(0), color="#a74")
         axes[1].set_xlim(-1, 1)
         axes[1].axvline(0.2, color="grey", ls=":")
-        axes[1].set_xlabel("discrimination (corrected item-total r)")
+        axes[1].set_xlabel(gettext_("discrimination (corrected item-total r)"))
         axes[0].invert_yaxis()
         parts.append(_png(fig))
     fails = failure_messages(course_dir, assignment)
-    parts.append("<h2>Failure messages</h2>")
+    parts.append("<h2>" + gettext_("Failure messages") + "</h2>")
     parts.append(
-        _table(["question", "message", "trainees"], [list(f) for f in fails], {2})
+        _table(
+            [gettext_("question"), gettext_("message"), gettext_("trainees")],
+            [[named.get(_grade_id(q, named)) or q, m, n] for q, m, n in fails],
+            {2},
+        )
         if fails
-        else "<p>No check failed.</p>"
+        else "<p>" + gettext_("No check failed.") + "</p>"
     )
     errors = first_errors(course_dir, assignment)
-    parts.append("<h2>First error in each notebook</h2>")
+    parts.append("<h2>" + gettext_("First error in each notebook") + "</h2>")
     parts.append(
-        _table(["trainee", "cell", "error"], [list(e) for e in errors])
+        _table([gettext_("trainee"), gettext_("cell"), gettext_("error")], [list(e) for e in errors])
         if errors
-        else "<p>No notebook raised an error.</p>"
+        else "<p>" + gettext_("No notebook raised an error.") + "</p>"
     )
-    return _page(f"Grading report: {assignment}", parts)
+    return _page(gettext_("Grading report: {assignment}").format(assignment=assignment), parts)
+
+
+def _grade_id(label: str, named: dict[str, str]) -> str:
+    """The grade id whose English label is ``label`` (failure messages are counted under English labels)."""
+    return next((gid for gid in named if question_label(gid) == label), "")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """Rubrics beside the written answers in the formgrader (trainers only).
 
-``exercises/rubrics/<assignment>.md`` has one section per manually graded answer, headed ``## <grade_id> — ...``.
+``exercises/rubrics/<assignment>.md`` (for a translated assignment ``<exercise>-tr``, its English twin's) has one section per manually graded answer, headed ``## <grade_id> — ...``.
 After autograding, each section is put into the AUTOGRADED notebook (``<course>/autograded/<trainee>/<a>/``, the
 one nbgrader's formgrader shows) as a plain markdown cell right after the answer it grades. The cell has no nbgrader
 metadata, so nbgrader neither grades nor checksums it; it is marked ``metadata.autograder.rubric`` so that a rerun
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from autograder.common import atomic_write_text
+from autograder.common import atomic_write_text, exercise_of
 
 SECTION = re.compile(r"^## +(?P<gid>[A-Za-z0-9_]+)\b(?P<title>[^\n]*)\n(?P<body>.*?)(?=^## |\Z)", re.S | re.M)
 
@@ -63,6 +63,13 @@ def inject(notebook, rubric: dict[str, str]) -> bool:
     return [c.source for c in out] != before
 
 
+def rubric_path(exercises: Path, assignment: str) -> Path:
+    """The rubric of an assignment: ``rubrics/<assignment>.md``, else its English twin's (a translated assignment
+    has the same written answers, grade ids and points; trainers grade with the one rubric)."""
+    own = exercises / "rubrics" / f"{assignment}.md"
+    return own if own.is_file() else exercises / "rubrics" / f"{exercise_of(assignment)}.md"
+
+
 def inject_course(course_dir: Path, exercises: Path, assignments: list[str] | None = None) -> int:
     """Inject the rubrics into every autograded notebook of ``course_dir``; return how many files changed."""
     import nbformat
@@ -72,7 +79,7 @@ def inject_course(course_dir: Path, exercises: Path, assignments: list[str] | No
         a = path.parent.name
         if assignments and a not in assignments:
             continue
-        rubric = read_rubric(exercises / "rubrics" / f"{a}.md")
+        rubric = read_rubric(rubric_path(exercises, a))
         if not rubric:
             continue
         nb = nbformat.read(path, as_version=4)

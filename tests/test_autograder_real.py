@@ -5,6 +5,10 @@ Trainees: ``correct`` (the instructor's solutions typed into the released notebo
 ``partial`` (two answers left as stubs), ``os-exit`` (the kernel exits at the start of the third answer),
 ``snoop`` (correct answers, but prints the kernel's input history after hidden tests ran), ``loop`` and
 ``memory`` (an endless loop / a memory bomb as second answer) and ``invalid`` (a truncated notebook file).
+
+In the same run, trainees of the assignment's Turkish twin (``<assignment>-tr``): ``tr-wrong`` (the first answer's
+values off) and ``both`` (the English assignment complete, then later the Turkish one with the first answer off).
+Each page speaks its notebook's language; the LMS column of the exercise takes the later submission.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ def _assignment() -> str | None:
 
 
 A = _assignment()
+A_TR = f"{A}-tr"
 answers, make = cohort.solutions, cohort.submission
 
 
@@ -52,9 +57,10 @@ def real(tmp_path_factory):
     from autograder.common import Settings
     from autograder.course import prepare
 
-    prepare(course, ROOT / "exercises", Settings(), [A])
+    prepare(course, ROOT / "exercises", Settings(), [A, A_TR])
     source = nbformat.read(course / "source" / A / f"{A}.ipynb", as_version=4)
     release = nbformat.read(course / "release" / A / f"{A}.ipynb", as_version=4)
+    release_tr = nbformat.read(course / "release" / A_TR / f"{A_TR}.ipynb", as_version=4)
     sol = answers(source)
     ids = list(sol)
     assert len(ids) >= 3, "the assignment needs at least three answer cells"
@@ -72,7 +78,14 @@ def real(tmp_path_factory):
         (base / "subs" / sid).mkdir(parents=True)
         text = nbformat.writes(make(release, code))
         (base / "subs" / sid / f"{A}.ipynb").write_text(text[: len(text) // 3] if sid == "invalid" else text)
-    args = ["--course-dir", str(course), "--assignment", A, "--jobs", "2", "--cell-timeout", "15", "--quiet"]
+    off = {**sol, ids[0]: sol[ids[0]] + f"\n{ids[0]} = {ids[0]} * 0.61"}  # the first answer's values 39% low
+    for sid, nb in {"tr-wrong": make(release_tr, off), "both": make(release_tr, off)}.items():
+        (base / "subs" / sid).mkdir(parents=True, exist_ok=True)
+        (base / "subs" / sid / f"{A_TR}.ipynb").write_text(nbformat.writes(nb))
+    (base / "subs" / "both" / f"{A}.ipynb").write_text(nbformat.writes(make(release, sol)))
+    os.utime(base / "subs" / "both" / f"{A}.ipynb", (1.7e9, 1.7e9))  # the English one first, in 2023
+    args = ["--course-dir", str(course), "--assignment", A, "--assignment", A_TR]
+    args += ["--jobs", "2", "--cell-timeout", "15", "--quiet"]
     args += ["--memory-mb", "1536"]
     if not bwrap_works():
         args.append("--no-sandbox")
@@ -87,6 +100,12 @@ def real(tmp_path_factory):
         sid: json.loads((course / ".autograder" / "results" / A / f"{sid}.json").read_text())
         for sid in personas
     }
+    results.update(
+        {
+            f"{sid}/tr": json.loads((course / ".autograder" / "results" / A_TR / f"{sid}.json").read_text())
+            for sid in ("tr-wrong", "both")
+        }
+    )
     return {"base": base, "course": course, "proc": proc, "results": results, "source": source, "ids": ids}
 
 
@@ -181,19 +200,58 @@ def test_feedback_shows_no_hidden_test_and_no_solution_not_written_by_the_traine
         for line in code.splitlines()
         if len(line.strip()) > 12
     }
-    pages = sorted((course / "feedback").rglob("*.html"))
-    assert len(pages) == 7  # every trainee but the one whose notebook is unreadable
+    pages = sorted((course / "feedback").glob(f"*/{A}/*.html"))
+    assert len(pages) == 8  # every trainee of the English assignment but the one whose notebook is unreadable
     correct = (course / "feedback" / "correct" / A / f"{A}.html").read_text()
     assert (
         "awaiting your trainer" in correct and "fb-box fb-pending" in correct
     )  # written answers not graded yet
     assert "Score so far:" in correct and "<script" not in correct
-    for page in pages:
+    # the Turkish twin's pages: its own hidden tests (translated descriptions included) never shown either
+    source_tr = nbformat.read(course / "source" / A_TR / f"{A_TR}.ipynb", as_version=4)
+    release_tr = nbformat.read(course / "release" / A_TR / f"{A_TR}.ipynb", as_version=4)
+    fragments_tr = hidden_fragments(source_tr, release_tr)
+    pages_tr = sorted((course / "feedback").glob(f"*/{A_TR}/*.html"))
+    assert fragments_tr and len(pages_tr) == 2
+    for a, page, frags in [(A, p, fragments) for p in pages] + [(A_TR, p, fragments_tr) for p in pages_tr]:
         sid = page.relative_to(course / "feedback").parts[0]
-        own = (course / "submitted" / sid / A / f"{A}.ipynb").read_text()
+        own = (course / "submitted" / sid / a / f"{a}.ipynb").read_text()
         text = page.read_text()
-        for frag in fragments:
+        for frag in frags:
             assert frag not in text, f"{page}: shows hidden test text {frag!r}"
         for line in solution_lines:
             if json.dumps(line)[1:-1] not in own:
                 assert line not in text, f"{page}: shows a solution line {line!r} the trainee did not write"
+
+
+def test_turkish_and_english_submissions_graded_in_one_run_each_in_its_language(real):
+    """One `grade` run, one gradebook: the Turkish twin's checks, feedback page and report speak Turkish, the
+    English ones English; the Turkish score goes into the exercise's one LMS column."""
+    course, res = real["course"], real["results"]
+    first = f"check_{real['ids'][0]}"
+    tr_message = res["tr-wrong/tr"]["checks"][first]["message"]
+    en_message = res["correct"]["checks"][f"check_{real['ids'][2]}"]
+    assert "doğru değil" in tr_message and "%39,0" in tr_message, tr_message  # 39% in Turkish style
+    assert res["tr-wrong/tr"]["checks"][first]["score"] == 0
+    assert all(c["score"] == c["max"] for g, c in res["tr-wrong/tr"]["checks"].items() if g != first)
+    assert en_message["status"] == "pass"
+    tr_page = (course / "feedback" / "tr-wrong" / A_TR / f"{A_TR}.html").read_text()
+    en_page = (course / "feedback" / "partial" / A / f"{A}.html").read_text()
+    assert '<html lang="tr"' in tr_page and "Geri bildirim" in tr_page and "Şimdiye kadarki puan" in tr_page
+    assert "doğru değil" in tr_page and "%39,0" in tr_page
+    assert "is not right" not in tr_page and "Score so far" not in tr_page and "Feedback:" not in tr_page
+    assert '<html lang="en"' in en_page and "Score so far:" in en_page and "There is no answer" in en_page
+    assert "Geri bildirim" not in en_page and "henüz bir yanıt yok" not in en_page
+    tr_report = (course / f"report-{A_TR}.html").read_text()
+    assert "lang='tr'" in tr_report and "Başarısızlık mesajları" in tr_report and "doğru değil" in tr_report
+    assert "Failure messages" in (course / f"report-{A}.html").read_text()
+    # the LMS: one column per exercise; "both" counts with the later (Turkish) submission and needs a look
+    with open(course / "grades.csv") as fh:
+        rows = {row["trainee"]: row for row in csv.DictReader(fh)}
+    assert A_TR not in next(iter(rows.values()))
+    assert float(rows["both"][A]) == float(rows["tr-wrong"][A]) < float(rows["correct"][A])
+    assert f"both/{A}: submitted in two languages ({A}, {A_TR})" in real["proc"].stderr
+    # an exercise is done in one language: nobody is "missing" the other version, nor scored 0 for it
+    assert not (course / "submitted" / "correct" / A_TR).exists()
+    assert not (course / "submitted" / "tr-wrong" / A).exists()
+    assert f"correct/{A_TR}" not in real["proc"].stderr and f"tr-wrong/{A}:" not in real["proc"].stderr

@@ -28,6 +28,14 @@ from autograder import release  # noqa: E402
 from tests.alt_answers import ALT_ANSWERS  # noqa: E402
 
 ASSIGNMENTS = release.list_assignments(COURSE)
+# The Turkish twins (<name>-tr, exercises/authoring/build.py) go through every test. Autograding (the solution,
+# the blank release, one mutant per question) is the slow part: the Turkish side of it runs on a representative
+# subset: ex0 (hidden data tables, written answers) and ex1 (f-string descriptions, a widget's label, list and
+# choice checks). The other twins differ from these only in their text (test_turkish_twin_has_the_english_cells...).
+TURKISH_GRADED = ["ex0-foundations-tr", "ex1-mapping-leading-sectors-tr"]
+GRADED = [n for n in ASSIGNMENTS if not n.endswith("-tr")] + [n for n in TURKISH_GRADED if n in ASSIGNMENTS]
+# the short clusterkit answers of an English assignment answer its Turkish twin too
+ALT = {**ALT_ANSWERS, **{f"{k}-tr": v for k, v in ALT_ANSWERS.items() if f"{k}-tr" in ASSIGNMENTS}}
 EXPECTED = [
     "ex0-foundations",
     "ex1-mapping-leading-sectors",
@@ -98,7 +106,7 @@ def test_source_structure(name):
                 f"hidden tests of {_nbg(c)['grade_id']} must compute references with clusterkit"
             )
     total = sum(_nbg(c)["points"] for c in graded)
-    stated = re.search(r"\*\*Total:\s*(\d+)\s*points\*\*", nb.cells[0].source)
+    stated = re.search(r"\*\*(?:Total|Toplam)[^*\d]*(\d+)[^*]*\*\*", nb.cells[0].source)  # en, tr
     assert stated, "the first cell must state the total as '**Total: N points**'"
     assert total == int(stated.group(1)), f"points add up to {total}, the first cell states {stated.group(1)}"
     # the answer/check pairing the mutation test and the trainees rely on
@@ -116,7 +124,9 @@ def test_source_structure(name):
             used = [o for o in others if re.search(rf"\b{o}\b", c.source)]
             assert not used, f"answer {var} reuses other answers {used}: one wrong answer would cost twice"
     assert any(_nbg(c).get("grade") and c.cell_type == "markdown" for c in nb.cells), "no written answer"
-    assert (COURSE / "rubrics" / f"{name}.md").exists(), f"no rubric exercises/rubrics/{name}.md"
+    from autograder.rubrics import rubric_path
+
+    assert rubric_path(COURSE, name).exists(), f"no rubric exercises/rubrics/{name}.md"
     pages = re.findall(r"`(cases/[\w-]+/case\.md)`", nb.cells[0].source)
     assert pages, "the first cell must point to the case page (cases/<case>/case.md)"
     for page in pages:
@@ -125,10 +135,25 @@ def test_source_structure(name):
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_rubric_covers_every_written_answer(name):
-    rubric = (COURSE / "rubrics" / f"{name}.md").read_text()
+    from autograder.rubrics import rubric_path
+
+    rubric = rubric_path(COURSE, name).read_text()
     for c in _load(name).cells:
         if c.cell_type == "markdown" and _nbg(c).get("grade"):
             assert _nbg(c)["grade_id"] in rubric, f"rubric of {name} does not cover {_nbg(c)['grade_id']}"
+
+
+@pytest.mark.parametrize("name", [n for n in ASSIGNMENTS if n.endswith("-tr")])
+def test_turkish_twin_has_the_english_cells_grade_ids_and_points(name):
+    """One gradebook for both languages: the twin has the same cells (ids, types, nbgrader metadata) and says
+    it is Turkish; its set-up cell switches clusterkit's messages to Turkish."""
+    tr, en = _load(name), _load(name.removesuffix("-tr"))
+    assert [(c.get("id"), c.cell_type, _nbg(c)) for c in tr.cells] == [
+        (c.get("id"), c.cell_type, _nbg(c)) for c in en.cells
+    ]
+    assert tr.metadata["clusterkit"] == {"language": "tr"} and "clusterkit" not in en.metadata
+    setup = next(c for c in tr.cells if c.cell_type == "code")
+    assert 'i18n.set_language("tr")' in setup.source
 
 
 def _run_check(name: str, var: str, value) -> None:
@@ -202,11 +227,17 @@ def test_list_answer_checks_answer_a_wrong_form_in_plain_words(name, index, var,
         if cell.cell_type == "code":
             exec(compile(_visible(cell.source), f"{name}[{cell.get('id')}]", "exec"), ns)
     check = compile(_visible(cells[index].source), f"{name}[check {var}]", "exec")
-    for wrong, words in (
+    english = (
         (3, "a single number"),
         ("some text", "a piece of text"),
         (["no such name"], "not a"),
-    ):
+    )
+    turkish = (  # the notebook's set-up cell switched clusterkit to Turkish
+        (3, "tek bir sayı"),
+        ("some text", "bir metin"),
+        (["no such name"], "verideki bir"),
+    )
+    for wrong, words in turkish if name.endswith("-tr") else english:
         ns[var] = wrong
         with pytest.raises(g.WrongAnswer, match=words):
             exec(check, ns)
@@ -293,15 +324,15 @@ def course(tmp_path_factory):
     failures = release.generate(root, ASSIGNMENTS)
     assert not failures, f"nbgrader generate_assignment failed: {failures}"
     students: dict[str, list[str]] = {}
-    for name in ASSIGNMENTS:
+    for name in GRADED:
         src = _load(name)
         rel_dir = root / "release" / name
         subs = {"solution": src, "blank": nbformat.read(rel_dir / f"{name}.ipynb", as_version=4)}
         for cell in answer_cells(src):
             var = _nbg(cell)["grade_id"]
             subs[f"wrong-{var.replace('_', '-')}"] = mutate(src, var)
-        if name in ALT_ANSWERS:
-            subs["alt-clusterkit"] = with_alternative_answers(src, ALT_ANSWERS[name])
+        if name in ALT:
+            subs["alt-clusterkit"] = with_alternative_answers(src, ALT[name])
         for student, nb in subs.items():
             dest = root / "submitted" / student / name
             shutil.copytree(rel_dir, dest)  # the data files shipped beside the notebook
@@ -321,7 +352,7 @@ def course(tmp_path_factory):
 
     scores: dict[tuple[str, str], dict[str, tuple[float | None, float]]] = {}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for name in ASSIGNMENTS:
+        for name in GRADED:
             for student in students[name]:
                 sub = gb.find_submission_notebook(name, name, student)
                 scores[name, student] = {g.name: (g.auto_score, g.max_score) for g in sub.grades}
@@ -366,7 +397,7 @@ def test_release_checker_catches_a_planted_leak(course, name, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("name", GRADED)
 def test_solution_gets_full_autograded_marks(course, name):
     auto = _auto(course["scores"][name, "solution"])
     assert auto, "no autograded cells"
@@ -375,7 +406,7 @@ def test_solution_gets_full_autograded_marks(course, name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(ALT_ANSWERS))
+@pytest.mark.parametrize("name", sorted(set(ALT) & set(GRADED)))
 def test_short_clusterkit_answers_get_full_autograded_marks(course, name):
     """The non-programmer path: one or two lines calling clusterkit per question earn every point."""
     auto = _auto(course["scores"][name, "alt-clusterkit"])
@@ -388,15 +419,15 @@ MODULES = r"\b(change|mapping|valuechain|inputoutput|excellence|likert|benchmark
 
 def test_every_exercise_with_autograded_questions_has_short_clusterkit_answers():
     graded = [name for name in ASSIGNMENTS if answer_cells(_load(name))]
-    assert sorted(ALT_ANSWERS) == sorted(graded), (
-        f"tests/alt_answers.py covers {sorted(ALT_ANSWERS)}; exercises with autograded questions: {graded}"
+    assert sorted(ALT) == sorted(graded), (
+        f"tests/alt_answers.py covers {sorted(ALT)}; exercises with autograded questions: {graded}"
     )
 
 
-@pytest.mark.parametrize("name", sorted(ALT_ANSWERS))
+@pytest.mark.parametrize("name", sorted(ALT))
 def test_every_autograded_question_has_a_short_clusterkit_answer_the_question_names(name):
     nb = _load(name)
-    answers = ALT_ANSWERS[name]
+    answers = ALT[name]
     ids = [_nbg(c)["grade_id"] for c in answer_cells(nb)]
     assert sorted(answers) == sorted(ids), (
         f"{name}: alternative answers for {sorted(answers)}, questions {ids}"
@@ -416,7 +447,7 @@ def test_every_autograded_question_has_a_short_clusterkit_answer_the_question_na
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("name", GRADED)
 def test_blank_release_scores_zero_and_fails_only_as_not_implemented(course, name):
     auto = _auto(course["scores"][name, "blank"])
     assert all(score == 0 for score, _ in auto.values()), f"the blank release scores {auto}"
@@ -434,7 +465,7 @@ def test_blank_release_scores_zero_and_fails_only_as_not_implemented(course, nam
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("name", GRADED)
 def test_each_wrong_answer_costs_exactly_its_points(course, name):
     solution = _auto(course["scores"][name, "solution"])
     variables = [_nbg(c)["grade_id"] for c in answer_cells(_load(name))]

@@ -16,6 +16,12 @@ MAP = yaml.safe_load((ROOT / "book" / "objectives.yml").read_text(encoding="utf-
 SOURCE = ROOT / "exercises" / "source"
 
 
+def _exercises() -> list[str]:
+    """The exercises (English assignments). A Turkish twin ``<name>-tr`` has the same questions, grade ids and
+    points (tests/test_exercises.py), so it serves the same objectives and takes the same time."""
+    return sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and not p.name.endswith("-tr"))
+
+
 def _toc_pages() -> list[str]:
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     pages = []
@@ -28,7 +34,7 @@ def _toc_pages() -> list[str]:
 def _questions() -> dict[str, str]:
     """assignment/grade_id -> kind, for every answer cell and written answer of every exercise."""
     out = {}
-    for nb_path in sorted(SOURCE.glob("*/*.ipynb")):
+    for nb_path in sorted(p for name in _exercises() for p in (SOURCE / name).glob("*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
@@ -98,7 +104,7 @@ def _schedule() -> list[dict[str, str]]:
 
 
 def test_every_exercise_states_a_time():
-    for name in sorted(p.name for p in SOURCE.iterdir() if p.is_dir()):
+    for name in _exercises():
         assert 30 <= _stated_minutes(name) <= 360, f"{name}: implausible time (at most a day)"
 
 
@@ -114,8 +120,7 @@ def test_the_trainers_schedule_adds_up():
         for ex in filter(None, (e.strip() for e in r["exercises"].split(","))):
             lab_minutes[ex] = lab_minutes.get(ex, 0) + minutes
     assert days and all(total == 360 for total in days.values()), f"minutes per day: {days}"
-    names = sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
-    for name in names:
+    for name in _exercises():
         short = name.split("-")[0]
         assert short in lab_minutes, f"{name} is not in the schedule"
         assert lab_minutes[short] >= _stated_minutes(name), (

@@ -7,6 +7,9 @@ validates and submits. ``make grade`` (course directory in a temp folder) collec
 the trainee fetches the feedback in the Assignment List and opens it. Then ``make release`` and ``make grade``
 again must leave the workspace byte-identical, and the lab's contents API must show nothing of the trainers'.
 With ``UPDATE_SCREENSHOTS=1`` (``make screenshots``) the steps are saved under book/images/screenshots/.
+
+``make lab LANG=tr`` (a second lab on its own workspace): the UI is Turkish (JupyterLab's Turkish language pack),
+the Turkish twin of ex2 fetches from the Assignment List, and a wrong answer gets its check's message in Turkish.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ SHOTS = ROOT / "book" / "images" / "screenshots"
 UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 COURSE_ID = "cluster-excellence"
 EX2 = "ex2-clean-energy-value-chain"
+EX2_TR = f"{EX2}-tr"
 # Every assignment of the course, as `make lab` releases them: the folders of exercises/source/.
 ASSIGNMENTS = list_assignments(ROOT / "exercises")
 # A first try a trainee might well write: right numbers, but the table keeps pandas' row numbers 0, 1, 2, ...
@@ -85,7 +89,17 @@ def shot(page, name: str, tmp: Path) -> None:
 @pytest.fixture(scope="module")
 def trainee(tmp_path_factory):
     """``make lab`` on a fresh workspace and exchange (temp folders), as the README says; stopped at the end."""
-    base = tmp_path_factory.mktemp("trainee")
+    yield from _make_lab(tmp_path_factory.mktemp("trainee"))
+
+
+@pytest.fixture(scope="module")
+def trainee_tr(tmp_path_factory):
+    """``make lab LANG=tr`` on its own fresh workspace and exchange; stopped at the end."""
+    yield from _make_lab(tmp_path_factory.mktemp("trainee-tr"), "LANG=tr")
+
+
+def _make_lab(base: Path, *extra: str):
+    """Run ``make lab`` (with ``extra`` make variables) until the test is done; yield what the tests need."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "CLUSTER_"))}
     env.update(HOME=str(base / "home"), IPYTHONDIR=str(base / "ipython"))
     (base / "home").mkdir()
@@ -94,6 +108,7 @@ def trainee(tmp_path_factory):
         f"WORKSPACE={base / 'workspace'}",
         f"CLUSTER_EXCHANGE={base / 'exchange'}",
         f"LAB_ARGS=--port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}",
+        *extra,
     ]
     log = base / "make-lab.log"
     with open(log, "wb") as out:
@@ -149,6 +164,12 @@ def grade(trainee) -> subprocess.CompletedProcess:
     return make("grade", *trainee["variables"][1:2], f"ARGS={args}", env=trainee["env"])
 
 
+def item(page, listing, name: str):
+    """The row of assignment ``name`` in an Assignment List section, matched exactly (``ex2-...`` is also the start
+    of its Turkish twin ``ex2-...-tr``)."""
+    return listing.locator(".list_item").filter(has=page.get_by_text(name, exact=True))
+
+
 def cell(panel, text: str):
     return panel.locator(".jp-Cell", has_text=text).first
 
@@ -160,14 +181,15 @@ def into_view(page, locator) -> None:
     page.wait_for_timeout(300)  # let the windowed notebook render the cells around it
 
 
-def run_all(page, panel) -> None:
-    """Run ▸ Run All Cells, once more if the kernel was not listening yet (the first cell got no number)."""
+def run_all(page, panel, menu: str = "Run", item: str = "Run All Cells") -> None:
+    """Run ▸ Run All Cells (``menu`` ▸ ``item`` in the UI's language), once more if the kernel was not listening
+    yet (the first cell got no number)."""
     first = panel.locator(".jp-CodeCell .jp-InputPrompt").first
     first.evaluate("e => e.scrollIntoView({block: 'center'})")
     before = first.text_content()
     for _attempt in range(3):
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
-        page.locator(".lm-Menu:visible .lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=menu).click()
+        page.locator(".lm-Menu:visible .lm-Menu-itemLabel").get_by_text(item, exact=True).click()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             first.evaluate("e => e.scrollIntoView({block: 'center'})")
@@ -227,19 +249,19 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
             page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Assignment List").click()
             released = page.locator("#released_assignments_list")
             for name in ASSIGNMENTS:
-                expect(released.locator(".list_item", has_text=name)).to_have_count(1)
+                expect(item(page, released, name)).to_have_count(1)
             expect(released.locator(".list_item")).to_have_count(len(ASSIGNMENTS))
             expect(page.get_by_text("Error fetching")).to_have_count(0)
             expect(page.get_by_text("exchange directory does not exist")).to_have_count(0)
             shot(page, "trainee-assignment-list.png", tmp_path)
 
             # Fetch ex2 into the workspace and open it.
-            released.locator(".list_item", has_text=EX2).get_by_role("button", name="Fetch").click()
+            item(page, released, EX2).get_by_role("button", name="Fetch").click()
             fetched = page.locator("#fetched_assignments_list")
             fetched.locator(".list_item", has_text=EX2).first.wait_for()
             assert (trainee["workspace"] / EX2 / f"{EX2}.ipynb").is_file()
             # fetched work is never fetched over: the list no longer offers ex2 (and nbgrader refuses to)
-            expect(released.locator(".list_item", has_text=EX2)).to_have_count(0)
+            expect(item(page, released, EX2)).to_have_count(0)
             fetched.locator("a.assignment-notebooks-link", has_text=EX2).click()
             fetched.locator(".nested_list_item a", has_text=EX2).click()
             panel = page.locator(".jp-NotebookPanel:visible")
@@ -397,3 +419,56 @@ def test_contents_api_shows_nothing_of_the_trainers(trainee):
             raise AssertionError(f"/{path} is served to the trainee")
         except urllib.error.HTTPError as exc:
             assert exc.code == 404, exc.code
+
+
+def test_turkish_lab_fetches_the_turkish_assignment_and_answers_in_turkish(trainee_tr, tmp_path):
+    """``make lab LANG=tr``: JupyterLab's menus in Turkish, the Turkish ex2 fetched from the Assignment List, and
+    its Q1 check answering a wrong first try in Turkish in the trainee's kernel."""
+    from tests.lab_servers import launched_browser
+
+    assert EX2_TR in ASSIGNMENTS, ASSIGNMENTS
+    log = PageLog()
+    with launched_browser() as browser:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(60_000)
+        loopback_only(context, trainee_tr["url"], log)
+        context.on("page", log.watch)
+        page = context.new_page()
+        try:
+            page.goto(f"{trainee_tr['url']}/lab?token={trainee_tr['token']}")
+            page.wait_for_selector("#jp-main-statusbar", state="visible")
+            menus = [t.strip() for t in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
+            assert {"Düzenle", "Çalıştır", "Ayarlar", "Yardım"} <= set(menus), menus
+            assert not {"Edit", "Settings", "Help"} & set(menus), menus
+
+            page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+            page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Assignment List").click()
+            released = page.locator("#released_assignments_list")
+            expect(item(page, released, EX2_TR)).to_have_count(1)
+            page.screenshot(path=str(tmp_path / "lab-tr-assignment-list.png"))
+            item(page, released, EX2_TR).get_by_role("button", name="Fetch").click()
+            fetched = page.locator("#fetched_assignments_list")
+            fetched.locator(".list_item", has_text=EX2_TR).first.wait_for()
+            work = trainee_tr["workspace"] / EX2_TR / f"{EX2_TR}.ipynb"
+            assert nbformat.read(work, as_version=4).metadata["clusterkit"] == {"language": "tr"}
+            fetched.locator("a.assignment-notebooks-link", has_text=EX2_TR).click()
+            fetched.locator(".nested_list_item a", has_text=EX2_TR).click()
+            panel = page.locator(".jp-NotebookPanel:visible")
+            panel.wait_for()
+            panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=90_000)
+
+            type_into(page, cell(panel, "q1_value_added = None"), WRONG_Q1)
+            run_all(page, panel, "Çalıştır", "Tüm Hücreleri Çalıştır")
+            check = cell(panel, "g.expect_frame(")  # Q1's check cell, whatever language its comment is in
+            error = check.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            wait_output(page, check, error, "set_index('stage')")
+            text = " ".join((error.text_content() or "").split())
+            assert "her stage için bir satır içermeli" in text and "diye numaralanmış" in text, text
+            assert "should have one row" not in text and "Traceback" not in text, text
+            into_view(page, check)
+            page.screenshot(path=str(tmp_path / "lab-tr-check-message.png"))
+        finally:
+            page.screenshot(path=str(tmp_path / "last-page-tr.png"))
+            context.close()
+    assert not log.foreign, f"requests left the loopback server: {log.foreign}"
+    assert not log.errors, "console errors in the page:\n" + "\n".join(log.errors)

@@ -129,6 +129,24 @@ def _write(path: Path, text: str, check: bool, stale: list[str], note: str = "")
     print(f"wrote {path.relative_to(ROOT)}{note}")
 
 
+def _copy_companions(name: str, twin: str, check: bool, stale: list[str]) -> None:
+    """The files an assignment's notebook reads beside it (e.g. ex7's ``data/`` templates), the same in its twin."""
+    folder, twin_folder = source_path(name).parent, source_path(twin).parent
+    for src in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = src.relative_to(folder)
+        if rel == Path(f"{name}.ipynb") or ".ipynb_checkpoints" in rel.parts:
+            continue
+        dest = twin_folder / rel
+        if check:
+            if not dest.exists() or dest.read_bytes() != src.read_bytes():
+                stale.append(f"out of date: {dest}")
+            continue
+        if not dest.exists() or dest.read_bytes() != src.read_bytes():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(src.read_bytes())
+            print(f"wrote {dest.relative_to(ROOT)}")
+
+
 def build(check: bool = False, extract: bool = False) -> int:
     stale: list[str] = []
     for modname in MODULES:
@@ -149,6 +167,7 @@ def build(check: bool = False, extract: bool = False) -> int:
                 stale.extend(catalogue_problems(nb, cat, po))
             twin = translated_notebook(nb, translator(cat), lang, SETUP.format(lang=lang))
             _write(source_path(translated_name(mod.NAME, lang)), nbformat.writes(twin) + "\n", check, stale)
+            _copy_companions(mod.NAME, translated_name(mod.NAME, lang), check, stale)
     for s in stale:
         print(s)
     return 1 if stale else 0

@@ -10,7 +10,7 @@ assignment's catalogue ``locales/<lang>/LC_MESSAGES/exercises/<NAME>.po``:
   a block of its own), without their ``#``; nbgrader's markers (``### BEGIN SOLUTION`` ...) are not text;
 * the human-language string literals of the code cells, found with :mod:`ast`: the arguments of ``print``, the
   description (``what``) of the ``g.expect_*`` checks (visible and hidden), their ``noun`` keyword, and a
-  widget's ``description`` keyword. Data keys, column names and the names of stages, sectors or provinces that
+  widget's ``description`` keyword, and the message of an ``assert``. Data keys, column names and the names of stages, sectors or provinces that
   index the data are never messages. An f-string's message keeps its ``{placeholders}`` as written.
 
 :func:`translated_notebook` puts each message's translation back where its English was: code is edited at the
@@ -202,9 +202,13 @@ def code_edits(source: str) -> list[_Edit]:
     edits: list[_Edit] = []
     seen: set[int] = set()
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
+        if isinstance(node, ast.Call):
+            texts = list(_text_args(node))
+        elif isinstance(node, ast.Assert) and node.msg is not None:  # a check's own assert explains itself
+            texts = [node.msg]
+        else:
             continue
-        for arg in _text_args(node):
+        for arg in texts:
             if id(arg) in seen or arg.end_lineno is None or arg.end_col_offset is None:
                 continue
             seen.add(id(arg))

@@ -324,7 +324,9 @@ def term_violations(paths: list[Path]) -> list[str]:
         for message in _read_po(path):
             if not message.id or not message.string or message.fuzzy or isinstance(message.id, tuple):
                 continue
-            prose, translated = _prose(message.id), _lower_tr(message.string)
+            # a line break inside a paragraph is a space (Markdown), so a term may be wrapped over two lines
+            prose = re.sub(r"\s+", " ", _prose(message.id))
+            translated = re.sub(r"\s+", " ", _lower_tr(message.string))
             excepted = _exceptions(message)
             for row, pattern in terms:
                 if row["en"] in excepted:

@@ -95,6 +95,7 @@ def catalogue_text(nb: nbformat.NotebookNode, name: str, lang: str, old: Catalog
             kept.string if kept else "",
             locations=[(f"{name}.ipynb#{c}", 0) for c in m.places],
             auto_comments=[m.kind],
+            user_comments=kept.user_comments if kept else (),  # a translator's notes stay with the message
             flags=kept.flags if kept else (),
         )
     for msg in old or []:

@@ -18,11 +18,10 @@ import pytest
 
 from tests.hub_servers import (
     EXERCISE,
-    HUB_PYTHON,
     ROOT,
     Hub,
+    installed_hub,
     new_prefix,
-    reachable_by_other_accounts,
     solution_cells,
 )
 from tests.lab_servers import VIEWPORT, launched_browser
@@ -31,15 +30,15 @@ from tests.test_trainee_lab import type_into
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(os.geteuid() != 0, reason="the hub creates local accounts: needs root"),
-    pytest.mark.skipif(not HUB_PYTHON.exists(), reason="hub environment missing: run `make hub-env`"),
-    pytest.mark.skipif(
-        not reachable_by_other_accounts(),
-        reason="the checkout lies under a folder other accounts cannot enter: the hub's accounts cannot run it",
-    ),
 ]
 WRITTEN = "w1_interpretation"
 WRITTEN_TEXT = "Machinery and textiles lead in Gaziantep; both sell outside the province."
 SHOTS = Path(tempfile.gettempdir()) / "cluster-hub-screenshots"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed_hub():
+    installed_hub()
 
 
 @pytest.fixture(scope="module")

@@ -213,14 +213,17 @@ def install(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
 
         with tempfile.TemporaryDirectory(prefix="cluster-hub-wheel-") as tmp:
             wheel = build_wheel(Path(tmp), repo)
+            fresh = not (venv / "bin" / "python").exists()
+            if fresh:
+                _run([SYSTEM_PYTHON, "-m", "venv", str(venv)])
             if "venv" in todo:
-                if not (venv / "bin" / "python").exists():
-                    _run([SYSTEM_PYTHON, "-m", "venv", str(venv)])
                 cons = _constraints(prefix, repo)
                 _pip(prefix, "install", "-c", str(cons), f"clusterkit[{EXTRAS}] @ {wheel.as_uri()}")
                 _pip(prefix, "uninstall", "--yes", *HUB_WITHOUT)
-            # the same version number as before: installed again from this wheel, its dependencies untouched
-            _pip(prefix, "install", "--no-deps", "--force-reinstall", str(wheel))
+            if (
+                not fresh
+            ):  # the same version number as before: installed again from this wheel, deps untouched
+                _pip(prefix, "install", "--no-deps", "--force-reinstall", str(wheel))
         site = Path(
             subprocess.run(
                 [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],

@@ -124,6 +124,14 @@ def main(argv: list[str]) -> int:
     if os.geteuid() != 0:
         print("bench hub: needs root (it creates local accounts)", file=sys.stderr)
         return 2
+    from hub.install import stale
+    from tests.hub_servers import HUB_PREFIX, ROOT
+
+    if stale(HUB_PREFIX, ROOT):
+        print(
+            f"bench hub: the hub in {HUB_PREFIX} is not this checkout's: run `make hub-env`", file=sys.stderr
+        )
+        return 2
     full, partial = expected_points()
     sol = solution_cells()
     tmp = Path(tempfile.mkdtemp(prefix="cluster-hub-bench-"))

@@ -306,9 +306,12 @@ class Grader:
         if todo:
             self.check_gradebook()
         for (s, a), (ts, regrade) in sorted(todo.items(), key=lambda kv: kv[1][0]):
+            t_collect = time.monotonic()
             try:
                 if regrade:
                     exchange.collect(self.course_dir, self.exercises, self.exchange, self.settings, [a], [s])
+                    if time.monotonic() - t_collect > SLOW / 4:
+                        log.warning("collecting %s %s took %.1f s", s, a, time.monotonic() - t_collect)
             except Exception as exc:  # noqa: BLE001 - one bad submission never stops the service
                 log.error("collecting %s %s failed (%s); trying again in %d s", s, a, exc, RETRY)
                 self.failed[(s, a)] = time.monotonic()
@@ -336,7 +339,10 @@ class Grader:
             self.failed.pop((s, a), None)
             for flag in record.get("flags", []):
                 log.warning("needs a look: %s/%s: %s", s, a, flag)
+            t_release = time.monotonic()
             exchange.release_feedback(self.course_dir, self.exchange, [a], [s])
+            if time.monotonic() - t_release > SLOW / 4:
+                log.warning("releasing the feedback of %s %s took %.1f s", s, a, time.monotonic() - t_release)
             ledger = self.ledger()
             ledger[f"{s}/{a}"] = {"timestamp": ts, "marks": self.marks().get(f"{s}/{a}", "")}
             atomic_write_json(self.ledger_path, ledger)
@@ -371,8 +377,9 @@ def serve(course_dir: Path, exchange: Path, interval: float = 0.5, once: bool = 
         print(f"error: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    t0 = time.monotonic()
     grader.start()
-    log.info("grading service ready: %d warm worker(s)", grader.jobs)
+    log.info("grading service ready: %d warm worker(s) in %.1f s", grader.jobs, time.monotonic() - t0)
     try:
         if once:
             grader.drain()

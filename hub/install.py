@@ -237,6 +237,8 @@ def install(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
         print(
             f"{n} file(s) of the hub's code and configuration updated in {app_dir(prefix)}", file=sys.stderr
         )
+        # the hub's accounts cannot write __pycache__ there: compiled once here, not at every start of a service
+        _run([str(venv / "bin" / "python"), "-m", "compileall", "-q", str(app_dir(prefix))])
         have["app"] = want["app"]
     if "npm" in todo:  # package.json and its lock file are app files: copied above
         _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=app_dir(prefix) / "hub")

@@ -190,6 +190,14 @@ def _world_readable(root: Path) -> None:
                 os.chmod(p, want)
 
 
+def _save_manifest(prefix: Path, have: dict) -> None:
+    path = prefix / "manifest.json"
+    tmp = path.with_name(".manifest.json.new")
+    tmp.write_text(json.dumps(have, indent=1, sort_keys=True) + "\n")
+    tmp.chmod(0o644)
+    tmp.replace(path)
+
+
 def install(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
     """Bring the installation in ``prefix`` up to date with the checkout ``repo``; returns the parts redone."""
     prefix = prefix.resolve()
@@ -205,8 +213,8 @@ def install(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
     if not todo:
         return []
     have = {k: v for k, v in have.items() if k not in todo}
-    manifest = prefix / "manifest.json"
-    manifest.unlink(missing_ok=True)  # an interrupted run leaves no manifest: the next run redoes everything
+    # written after each part that is done, without the parts to do: an interrupted run redoes only those
+    _save_manifest(prefix, have)
     venv = venv_dir(prefix)
     if "venv" in todo or "clusterkit" in todo:
         from autograder.coursepack import build_wheel
@@ -220,9 +228,8 @@ def install(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
                 cons = _constraints(prefix, repo)
                 _pip(prefix, "install", "-c", str(cons), f"clusterkit[{EXTRAS}] @ {wheel.as_uri()}")
                 _pip(prefix, "uninstall", "--yes", *HUB_WITHOUT)
-            if (
-                not fresh
-            ):  # the same version number as before: installed again from this wheel, deps untouched
+            if not fresh:
+                # the same version number as before: installed again from this wheel, dependencies untouched
                 _pip(prefix, "install", "--no-deps", "--force-reinstall", str(wheel))
         site = Path(
             subprocess.run(
@@ -232,6 +239,7 @@ def install(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
         )  # fmt: skip
         (site / "cluster_course_app.pth").write_text(f"{app_dir(prefix)}\n")
         have.update(venv=want["venv"], clusterkit=want["clusterkit"])
+        _save_manifest(prefix, have)
     if "app" in todo:
         n = sync_app(prefix, repo, want["app"])
         print(
@@ -240,14 +248,12 @@ def install(prefix: Path = DEFAULT_PREFIX, repo: Path = REPO) -> list[str]:
         # the hub's accounts cannot write __pycache__ there: compiled once here, not at every start of a service
         _run([str(venv / "bin" / "python"), "-m", "compileall", "-q", str(app_dir(prefix))])
         have["app"] = want["app"]
+        _save_manifest(prefix, have)
     if "npm" in todo:  # package.json and its lock file are app files: copied above
         _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=app_dir(prefix) / "hub")
         have["npm"] = want["npm"]
     _world_readable(prefix)
-    tmp = manifest.with_name(".manifest.json.new")
-    tmp.write_text(json.dumps(have, indent=1, sort_keys=True) + "\n")
-    tmp.chmod(0o644)
-    tmp.replace(manifest)
+    _save_manifest(prefix, have)
     return todo
 
 
@@ -269,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         done = install(args.prefix)
     except InstallError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except PermissionError as exc:
+        print(
+            f"error: {exc}: the hub's installation needs root (or a HUB_PREFIX you may write)",
+            file=sys.stderr,
+        )
         return 2
     print(f"hub environment {args.prefix}: " + (f"updated ({', '.join(done)})" if done else "up to date"),
           file=sys.stderr)  # fmt: skip

@@ -172,6 +172,10 @@ def test_hub_in_chromium(hub, browser):
     score = page_t.locator(f"input.score#{WRITTEN}")
     try:
         score.wait_for(timeout=120_000)  # the formgrader renders the whole notebook server-side first
+        # a score box saves on "change" once the page's script has loaded the grades (formgrade.js binds it then)
+        page_t.wait_for_function(
+            "() => window.formgrader && formgrader.grades && formgrader.grades.loaded", timeout=120_000
+        )
     finally:
         shot(page_t, "hub-trainer-grading-page.png")
         (SHOTS / "hub-trainer-grading-page.html").write_text(page_t.content())

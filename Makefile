@@ -70,9 +70,13 @@ catalogues: $(STAMP) ## update the Turkish book's catalogues (locales/tr) to the
 unit: $(STAMP) ## fast unit tests of the clusterkit package only
 	$(BIN)/python -m pytest -q tests -m "not browser and not slow" -p no:cacheprovider
 
+# The hub tests create local accounts: they need root (and skip without it); so does the hub's installation
+# (make hub-env, defined with the hub below).
+HUB_ENV_FOR_TEST := $(if $(filter 0,$(shell id -u)),hub-env)
+
 # Browser tests run in a second, serial pytest: two chromium instances under xdist on 2 cores have stalled.
 # pytest exits 5 when it selects no test, which fails the target (a run that tests nothing is not a pass).
-test: $(STAMP) hub-env browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
+test: $(STAMP) $(HUB_ENV_FOR_TEST) browser-deps sandbox-deps lint book ## everything CI checks: lint, unit, notebook, exercise, book and browser tests
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not browser" tests
 	$(BIN)/python -m pytest -q -p no:xdist -m browser tests
 
@@ -143,35 +147,21 @@ clean-all: clean
 	rm -rf $(VENV)
 
 # ---- the course hub (hub/README.md): JupyterHub + PostgreSQL gradebook + grading on submission -------------
-# User servers cannot run the .venv's python (it lives under /root); the hub has its own environment made from
-# Debian's /usr/bin/python3, world-readable, installed from the same constraints, and configurable-http-proxy
-# from npm (hub/package-lock.json).
-HUB_VENV  := hub/.venv
-HUB_STAMP := $(HUB_VENV)/.installed
-HUB_STATE ?= /srv/cluster-course
-# Debian's python is 3.11.2; soupsieve 4.x needs >= 3.11.5 (and, forced onto 3.11.2, fails to parse the CSS
-# selectors nbconvert uses: the formgrader's grading page breaks; 3.0.x is yanked for that). The one pin that
-# differs in the hub's env:
-HUB_SOUPSIEVE := 2.10
+# The hub's accounts (user servers, the formgrader and grading services) never read the checkout (it may lie under
+# a private folder, e.g. a CI clone in a mktemp -d): `make hub-env` installs what they run into HUB_PREFIX,
+# world-readable (python -m hub.install, hub/README.md): HUB_PREFIX/venv from Debian's /usr/bin/python3 with the
+# pinned constraints and clusterkit from a wheel of the checkout (not editable), HUB_PREFIX/app with the hub's and
+# the grading pipeline's code, configuration and exercises, configurable-http-proxy from npm (hub/package-lock.json).
+# It runs every time and redoes only the parts whose files changed (compared by content). Needs root.
+HUB_STATE  ?= /srv/cluster-course
+HUB_PREFIX ?= /opt/cluster-course
+HUB_PYTHON := $(HUB_PREFIX)/venv/bin/python
+export HUB_PREFIX
 
-$(HUB_STAMP): pyproject.toml $(CONSTR) hub/package-lock.json
-	test -x $(HUB_VENV)/bin/python || /usr/bin/python3 -m venv $(HUB_VENV)
-	sed 's/^soupsieve==.*/soupsieve==$(HUB_SOUPSIEVE)/' $(CONSTR) > $(HUB_VENV)/constraints.txt
-	$(HUB_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -c $(HUB_VENV)/constraints.txt -e ".[course,hub]"
-	cd hub && npm ci --no-audit --no-fund --loglevel=error
-	chmod -R a+rX $(HUB_VENV) hub/node_modules
-	touch $@
+hub-env: $(STAMP) ## the hub's environment and code in HUB_PREFIX (default /opt/cluster-course; needs root)
+	$(BIN)/python -m hub.install --prefix "$(HUB_PREFIX)"
 
-# jsonschema's optional IRI format checker (rfc3987-syntax) builds ~35 Earley parsers when imported: about 1 s of
-# CPU in every user server start and every grading executor (jsonschema #1428, jupyter_server #1559); no Jupyter
-# or nbformat schema uses the iri formats. The hub's environment goes without it (also an environment built before).
-HUB_SLIM := $(HUB_VENV)/.without-rfc3987-syntax
-$(HUB_SLIM): $(HUB_STAMP)
-	$(HUB_VENV)/bin/python -m pip uninstall --quiet --disable-pip-version-check --yes rfc3987-syntax
-	touch $@
-
-hub-env: $(HUB_STAMP) $(HUB_SLIM) ## the hub's environment (hub/.venv from /usr/bin/python3, configurable-http-proxy)
-
+# python -P: the installed hub's code (HUB_PREFIX/app), not the checkout's in the current folder
 hub: $(STAMP) hub-env sandbox-deps ## the course hub for a cohort: make hub ROSTER=roster.csv [HUB_STATE=/srv/cluster-course]
 	@test -n "$(ROSTER)" || { echo "usage: make hub ROSTER=roster.csv (columns username,role,name)" >&2; exit 2; }
-	$(HUB_VENV)/bin/python -m hub up --roster "$(ROSTER)" --state "$(HUB_STATE)"
+	$(HUB_PYTHON) -P -m hub up --roster "$(ROSTER)" --state "$(HUB_STATE)"

@@ -5,7 +5,10 @@ the kernel at once (so that the pipeline can start it ahead of time), then reads
 ``{"notebook": nb, "cell_timeout": s, "notebook_timeout": s, "extract_at": [cell index, ...],
 "extract_code": code, "answers_dir": name}`` and writes a JSON reply on the original stdout
 ``{"notebook": executed_nb, "status": "ok" | "dead_kernel" | "notebook_timeout" | "error", "message": str,
-"truncated": [indices of cells whose output was capped]}``.
+"truncated": [indices of cells whose output was capped], "phases": {...}}``; ``phases`` gives the seconds from
+the executor's start at which the kernel was started, answered (``ready``, or ``ready_error``: why it did not
+within its 60 s), had run the course's imports, and at which the request arrived and was done: where a grading
+waited is then in its log.
 
 The notebook it receives has no hidden tests (the grader removed them; they run outside this sandbox, see
 autograder/checks.py). After each cell listed in ``extract_at`` it runs ``extract_code`` silently in the kernel
@@ -29,6 +32,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 ERROR_ON_TIMEOUT = {
     "ename": "CellTimeoutError",
@@ -97,6 +101,12 @@ def _kill_other_processes() -> None:
 
 
 def main(argv: list[str]) -> int:
+    t0 = time.monotonic()
+    phases: dict = {}
+
+    def mark(name: str) -> None:
+        phases[name] = round(time.monotonic() - t0, 2)
+
     _make_nondumpable()
     die_with_parent()
     reply_fd = os.dup(1)  # non-inheritable: the kernel never gets it
@@ -129,15 +139,19 @@ def main(argv: list[str]) -> int:
     km = LimitedKernelManager(kernel_name="python3")
     try:
         run_sync(km.start_kernel)(extra_arguments=extra, cwd=os.getcwd())
-    except Exception:  # noqa: BLE001 - nbclient will try again with the notebook's kernel
+        mark("kernel_started")
+    except Exception as exc:  # noqa: BLE001 - nbclient will try again with the notebook's kernel
+        phases["kernel_error"] = f"{type(exc).__name__}: {exc}"[:300]
         km = None
     if km is not None and limits.get("preimport"):
-        _preimport(km, limits["preimport"], run_sync)
+        _preimport(km, limits["preimport"], run_sync, mark, phases)
+    mark("waiting")
     try:
         request = json.load(sys.stdin)
     except ValueError:  # the pipeline went away without a job
         _kill_other_processes()
         return 0
+    mark("request")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     wanted_kernel = request["notebook"].get("metadata", {}).get("kernelspec", {}).get("name", "python3")
     if km is not None and wanted_kernel != "python3":
@@ -241,26 +255,41 @@ def main(argv: list[str]) -> int:
         message = f"{type(exc).__name__}: {exc}"[:2000]
     finally:
         timer.cancel()
-    reply = json.dumps({"notebook": nb, "status": status, "message": message, "truncated": sorted(truncated)})
+    mark("executed")
+    reply = json.dumps(
+        {
+            "notebook": nb,
+            "status": status,
+            "message": message,
+            "truncated": sorted(truncated),
+            "phases": phases,
+        }
+    )
     with os.fdopen(reply_fd, "w") as fh:
         fh.write(reply)
     _kill_other_processes()
     return 0
 
 
-def _preimport(km, code: str, run_sync) -> None:
+def _preimport(km, code: str, run_sync, mark, phases: dict) -> None:
     """Run the course's import statements silently in the fresh kernel (inside a function: no name is bound)."""
     kc = km.client()
     kc.start_channels()
     try:
-        run_sync(kc.wait_for_ready)(timeout=60)
+        try:
+            run_sync(kc.wait_for_ready)(timeout=60)
+            mark("ready")
+        except Exception as exc:  # noqa: BLE001 - named in the phases: the grading log shows it
+            phases["ready_error"] = f"{type(exc).__name__}: {exc}"[:300]
+            raise
         msg_id = kc.execute(code, silent=True, store_history=False)
         while True:
             reply = run_sync(kc.get_shell_msg)(timeout=120)
             if reply.get("parent_header", {}).get("msg_id") == msg_id:
                 break
-    except Exception:  # noqa: BLE001 - the notebook imports what it needs anyway
-        pass
+        mark("preimported")
+    except Exception as exc:  # noqa: BLE001 - the notebook imports what it needs anyway
+        phases.setdefault("preimport_error", f"{type(exc).__name__}: {exc}"[:300])
     finally:
         kc.stop_channels()
 

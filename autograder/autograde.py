@@ -230,6 +230,7 @@ def execute_and_check(
         "truncated": len(reply.get("truncated", []) or []),
         "checks": results,
         "seconds": round(time.monotonic() - start, 2),
+        "phases": reply.get("phases", {}),
     }
 
 
@@ -297,6 +298,7 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
     sandboxed = _sandboxed_execute_class()
     repair_step = _repair_class()
     result: dict = {}
+    retries: list[str] = []  # why nbgrader autograde was run again (a locked row or a race on a new one)
     sub_dir = course_dir / "submitted" / student / assignment
     if not list(sub_dir.glob("*.ipynb")):
         result = record_empty_submission(course_dir, assignment, student)
@@ -313,7 +315,12 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
         text = result.get("error", "") + result.get("log", "")
         if result["success"] or not ("database is locked" in text or "IntegrityError" in text):
             break
+        retries.append(
+            f"{round(time.monotonic() - t0, 2)} s: "
+            + ("database is locked" if "database is locked" in text else "IntegrityError")
+        )
         time.sleep(1 + attempt)
+    t_verify = time.monotonic()
     record = {
         "assignment": assignment,
         "student": student,
@@ -335,6 +342,9 @@ def grade_one(course_dir: Path, assignment: str, student: str, settings: Setting
     except Exception as exc:  # noqa: BLE001 - recorded for the trainer
         record["flags"].append(f"verification failed: {type(exc).__name__}: {exc}")
     record["seconds"] = round(time.monotonic() - t0, 2)
+    record["phases"] = {"autograde": round(t_verify - t0, 2), "verify": round(time.monotonic() - t_verify, 2)}
+    if retries:
+        record["phases"]["retries"] = retries
     record["input_hash"] = submission_hash(course_dir, assignment, student, settings, sandbox)
     atomic_write_json(result_path(course_dir, assignment, student), record)
     return record

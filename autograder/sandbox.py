@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from autograder.checks import ANSWERS_DIR, read_answers
@@ -226,8 +227,6 @@ def _remove_cgroup(path: Path | None) -> None:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        import time
-
         time.sleep(0.02)
     try:
         path.rmdir()
@@ -285,6 +284,7 @@ def _start_executor(
         preexec_fn=_child_setup(cgroups),
     )
     proc.cgroups = cgroups
+    proc.started_at = time.monotonic()
     return proc, scratch
 
 
@@ -335,13 +335,18 @@ def execute_notebook(
     for the next notebook (same limits) is started before returning.
     """
     key = (sandbox, memory_mb, max_output_chars, preimport)
+    t_call = time.monotonic()
     warm = _WARM.pop(key, None)
-    if warm is not None and warm[0].poll() is None:
+    was_warm = warm is not None and warm[0].poll() is None
+    if was_warm:
         proc, scratch = warm
     else:
         if warm is not None:
             _discard(*warm)
         proc, scratch = _start_executor(*key)
+    # where the time went (the executor's own phases are seconds since its start; ``age`` is how long it had been
+    # running when this notebook was handed to it: phases["request"] - age is the wait for its kernel)
+    timing = {"warm": was_warm, "age": round(max(0.0, t_call - getattr(proc, "started_at", t_call)), 2)}
     try:
         if data_dir is not None and data_dir.is_dir():
             for f in data_dir.rglob("*"):
@@ -366,10 +371,16 @@ def execute_notebook(
                 "notebook": None,
                 "status": "notebook_timeout",
                 "message": "killed at the hard time limit",
+                "phases": {**timing, "call": round(time.monotonic() - t_call, 2)},
             }
         try:
             reply = json.loads(out.decode("utf-8"))
             reply["answers"] = read_answers(scratch)
+            reply["phases"] = {
+                **timing,
+                **(reply.get("phases") or {}),
+                "call": round(time.monotonic() - t_call, 2),
+            }
             return reply
         except (ValueError, UnicodeDecodeError, TypeError):
             tail = err.decode("utf-8", "replace")[-1500:]
@@ -377,6 +388,7 @@ def execute_notebook(
                 "notebook": None,
                 "status": "executor_failed",
                 "message": f"the executor exited with code {proc.returncode}: {tail}",
+                "phases": {**timing, "call": round(time.monotonic() - t_call, 2)},
             }
     finally:
         _discard(proc, scratch)

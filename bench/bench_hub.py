@@ -114,9 +114,23 @@ def main(argv: list[str]) -> int:
     p.add_argument(
         "--submit-window", type=float, default=60, help="submissions spread over this many seconds"
     )
+    p.add_argument(
+        "--kills",
+        type=int,
+        default=1,
+        help="kill -9 the grading service this many times, evenly over the feedbacks (default 1: after a third)",
+    )
     args = p.parse_args(argv)
     if os.geteuid() != 0:
         print("bench hub: needs root (it creates local accounts)", file=sys.stderr)
+        return 2
+    from hub.install import stale
+    from tests.hub_servers import HUB_PREFIX, ROOT
+
+    if stale(HUB_PREFIX, ROOT):
+        print(
+            f"bench hub: the hub in {HUB_PREFIX} is not this checkout's: run `make hub-env`", file=sys.stderr
+        )
         return 2
     full, partial = expected_points()
     sol = solution_cells()
@@ -177,6 +191,7 @@ def main(argv: list[str]) -> int:
         ledger = Path(hub.cfg["course_dir"]) / ".autograder" / "hub" / "ledger.json"
         submitted: dict[str, float] = {}
         released: dict[str, float] = {}
+        released_at: dict[str, float] = {}
         feedback: dict[str, float] = {}
         t_submit = time.monotonic()
 
@@ -200,6 +215,7 @@ def main(argv: list[str]) -> int:
                 time.sleep(1)
 
         killed = restarted = False
+        kills: list[dict] = []  # per kill: seconds until JupyterHub restarted it and until the next feedback
         with ThreadPoolExecutor(n) as pool:
             futures = [pool.submit(submit_and_read_feedback, iu) for iu in enumerate(users)]
             while not all(f.done() for f in futures) and time.monotonic() < deadline:
@@ -213,7 +229,13 @@ def main(argv: list[str]) -> int:
                 for u in users:
                     if u.name in submitted and u.name not in released and f"{u.name}/{EXERCISE}" in done:
                         released[u.name] = now - submitted[u.name]
-                if not killed and len(released) >= n // 3:
+                        released_at[u.name] = now
+                for k in kills:
+                    if "next_feedback" not in k and any(t > k["at"] for t in released_at.values()):
+                        k["next_feedback"] = min(t for t in released_at.values() if t > k["at"]) - k["at"]
+                if len(kills) < args.kills and len(released) >= max(
+                    1, n * (len(kills) + 1) // (args.kills + 1)
+                ):
                     pids = grading_pids(hub)
                     for pid in pids:
                         os.kill(pid, signal.SIGKILL)
@@ -228,6 +250,7 @@ def main(argv: list[str]) -> int:
                             0.2
                         )  # JupyterHub notices the dead managed service (polling) and starts it again
                     restarted = bool(set(grading_pids(hub)) - set(pids))
+                    kills.append({"at": t_kill, "restart": time.monotonic() - t_kill, "restarted": restarted})
                     print(
                         f"grading service restarted by JupyterHub after {time.monotonic() - t_kill:.1f} s: {restarted}"
                     )
@@ -276,6 +299,16 @@ def main(argv: list[str]) -> int:
         )
         print(f"gradebook: {count} submissions for {n} trainees; ledger: {graded}; feedback: {len(feedback)}")
         print(f"grading service killed with SIGKILL mid-run: {killed}; restarted: {restarted}")
+        for i, k in enumerate(kills, 1):
+            nxt = f"{k['next_feedback']:.1f} s" if "next_feedback" in k else "never"
+            print(
+                f"kill {i}: restarted after {k['restart']:.1f} s; next feedback released {nxt} after the kill"
+            )
+        times = sorted(released_at.values())
+        if len(times) > 1:
+            gap = max(b - a for a, b in zip(times, times[1:], strict=False))
+            print(f"longest wait between two feedbacks: {gap:.1f} s")
+        restarted = restarted and all(k["restarted"] for k in kills)
         print(
             f"load average after (1, 5, 15 min): {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}"
         )

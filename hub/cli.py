@@ -24,7 +24,9 @@ from hub.roster import RosterError, apply_roster, check_accounts, ensure_group, 
 
 HERE = Path(__file__).resolve().parent
 
-VENV = HERE / ".venv"
+# The hub runs from its installation (hub/install.py, `make hub-env`): this code in PREFIX/app, the environment
+# in PREFIX/venv; the hub's accounts never read the checkout.
+VENV = REPO.parent / "venv"
 DATABASE = COURSE_ID.replace("-", "_")
 DEFAULT_STATE = Path("/srv/cluster-course")
 
@@ -89,7 +91,10 @@ def prepare(args: argparse.Namespace) -> dict:
     members = read_roster(args.roster)
     check_accounts(members, args.group)
     if not (VENV / "bin" / "jupyterhub-singleuser").exists():
-        raise RosterError(f"the course environment {VENV} is missing: run `make hub` (it builds it)")
+        raise RosterError(
+            f"the hub runs from its installation, not from a checkout ({REPO}): `make hub` installs it into "
+            "HUB_PREFIX (make hub-env) and starts it from there"
+        )
     state = args.state.resolve()
     state.mkdir(parents=True, exist_ok=True)
     state.chmod(0o755)

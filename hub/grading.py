@@ -37,6 +37,7 @@ from autograder.common import COURSE_ID, DEFAULT_EXERCISES, atomic_write_json, l
 
 log = logging.getLogger("hub.grading")
 RETRY = 30.0  # seconds before a submission whose collection or grading failed is tried again
+SLOW = 20.0  # a grading running this long is logged with what its worker and the gradebook are waiting for
 
 
 class GradebookDown(RuntimeError):
@@ -80,6 +81,54 @@ def grade_submission(course_dir: Path, assignment: str, student: str, settings, 
     return record
 
 
+def phases(record: dict) -> str:
+    """Where a grading's time went, in words (autograder.autograde and the sandbox's executor record it)."""
+    p = record.get("phases") or {}
+    out = [f"autograde {p.get('autograde', '-')} s, verify {p.get('verify', '-')} s"]
+    if p.get("retries"):
+        out.append(f"autograde run again after: {'; '.join(p['retries'])}")
+    for name, nb in (record.get("notebooks") or {}).items():
+        e = nb.get("phases") or {}
+        if not e:
+            continue
+        kernel = ", ".join(
+            f"{k} {e[k]}" for k in ("kernel_started", "ready", "preimported", "request", "executed") if k in e
+        )
+        errors = "; ".join(
+            f"{k}: {e[k]}" for k in ("kernel_error", "ready_error", "preimport_error") if k in e
+        )
+        out.append(
+            f"{name}: {'warm' if e.get('warm') else 'cold'} executor aged {e.get('age', '-')} s when handed the "
+            f"notebook, answered after {e.get('call', '-')} s (its seconds since start: {kernel})"
+            + (f" [{errors}]" if errors else "")
+        )
+    return "; ".join(out)
+
+
+def process_tree(pids: list[int]) -> list[str]:
+    """``pid state wchan command`` of these processes and all their descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], list(pids)
+    while todo:
+        pid = todo.pop(0)
+        todo[:0] = sorted(children.get(pid, []))
+        try:
+            state = (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() or ["?"])[0]
+            wchan = Path(f"/proc/{pid}/wchan").read_text().strip() or "-"
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        out.append(f"{pid} {state} {wchan} {cmd.strip()[-90:]}")
+    return out
+
+
 def _warm_worker(settings) -> None:
     """Pool initializer: die with the service; start this worker's first sandboxed kernel ahead of time."""
     from autograder import autograde
@@ -101,6 +150,8 @@ class Grader:
         self.settings = load_settings(course_dir)
         self.warned: set[str] = set()
         self.running: dict[tuple[str, str], tuple[Future, str, bool]] = {}
+        self.started: dict[tuple[str, str], float] = {}  # when each running grading was handed to a worker
+        self.reported: set[tuple[str, str]] = set()  # slow gradings already logged
         self.failed: dict[tuple[str, str], float] = {}  # tried again RETRY seconds after a failure
         self.pool: ProcessPoolExecutor | None = None
 
@@ -163,6 +214,32 @@ class Grader:
         except Exception as exc:  # noqa: BLE001 - the gradebook check below reports it in words
             raise GradebookDown(str(exc).splitlines()[0]) from exc
         return out
+
+    def stall_report(self) -> str:
+        """What the workers' processes and the gradebook's sessions are doing now (a slow grading's log entry)."""
+        from sqlalchemy import create_engine, text
+
+        from autograder.course import db_url
+
+        pids = sorted(getattr(self.pool, "_processes", None) or {})
+        lines = ["worker processes (pid state wchan command):", *process_tree(pids)]
+        try:
+            if not hasattr(self, "_engine"):
+                self._engine = create_engine(db_url(self.course_dir))
+            with self._engine.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT pid, state, wait_event_type, wait_event, "
+                        "round(extract(epoch FROM now() - xact_start)::numeric, 1), left(query, 100) "
+                        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                ).all()
+            lines.append("gradebook sessions (pid state wait seconds-in-transaction query):")
+            lines += [f"{r[0]} {r[1]} {r[2] or '-'}:{r[3] or '-'} {r[4]} {r[5]!r}" for r in rows]
+        except Exception as exc:  # noqa: BLE001 - a report, never a failure
+            if "sqlite" not in str(db_url(self.course_dir)):
+                lines.append(f"gradebook sessions: not readable ({str(exc).splitlines()[0]})")
+        return "\n  ".join(lines)
 
     def check_gradebook(self) -> None:
         from autograder.course import db_url
@@ -229,20 +306,30 @@ class Grader:
         if todo:
             self.check_gradebook()
         for (s, a), (ts, regrade) in sorted(todo.items(), key=lambda kv: kv[1][0]):
+            t_collect = time.monotonic()
             try:
                 if regrade:
                     exchange.collect(self.course_dir, self.exercises, self.exchange, self.settings, [a], [s])
+                    if time.monotonic() - t_collect > SLOW / 4:
+                        log.warning("collecting %s %s took %.1f s", s, a, time.monotonic() - t_collect)
             except Exception as exc:  # noqa: BLE001 - one bad submission never stops the service
                 log.error("collecting %s %s failed (%s); trying again in %d s", s, a, exc, RETRY)
                 self.failed[(s, a)] = time.monotonic()
                 continue
             fut = self.pool.submit(grade_submission, self.course_dir, a, s, self.settings, regrade)
             self.running[(s, a)] = (fut, ts, regrade)
+            self.started[(s, a)] = time.monotonic()
         released = []
         for (s, a), (fut, ts, regrade) in list(self.running.items()):
             if not fut.done():
+                waited = time.monotonic() - self.started[(s, a)]
+                if waited > SLOW and (s, a) not in self.reported:
+                    self.reported.add((s, a))
+                    log.warning("grading %s %s has run %.0f s: %s", s, a, waited, self.stall_report())
                 continue
             del self.running[(s, a)]
+            self.reported.discard((s, a))
+            seconds = round(time.monotonic() - self.started.pop((s, a)), 2)
             try:
                 record = fut.result()
             except Exception as exc:  # noqa: BLE001 - graded again later, nothing was released or recorded
@@ -252,7 +339,10 @@ class Grader:
             self.failed.pop((s, a), None)
             for flag in record.get("flags", []):
                 log.warning("needs a look: %s/%s: %s", s, a, flag)
+            t_release = time.monotonic()
             exchange.release_feedback(self.course_dir, self.exchange, [a], [s])
+            if time.monotonic() - t_release > SLOW / 4:
+                log.warning("releasing the feedback of %s %s took %.1f s", s, a, time.monotonic() - t_release)
             ledger = self.ledger()
             ledger[f"{s}/{a}"] = {"timestamp": ts, "marks": self.marks().get(f"{s}/{a}", "")}
             atomic_write_json(self.ledger_path, ledger)
@@ -260,8 +350,9 @@ class Grader:
             if regrade:
                 run = [n.get("seconds") for n in record.get("notebooks", {}).values() if n.get("seconds")]
                 log.info(
-                    "graded and released feedback: %s %s (submitted %s; grading %s s, running the notebook %s s)",
-                    s, a, ts, record.get("seconds", "-"), "+".join(map(str, run)) or "-",
+                    "graded and released feedback: %s %s (submitted %s; %s s in the worker: grading %s s, running "
+                    "the notebook %s s; %s)",
+                    s, a, ts, seconds, record.get("seconds", "-"), "+".join(map(str, run)) or "-", phases(record),
                 )  # fmt: skip
             else:
                 log.info("manual grades: released feedback: %s %s (submitted %s)", s, a, ts)
@@ -286,8 +377,9 @@ def serve(course_dir: Path, exchange: Path, interval: float = 0.5, once: bool = 
         print(f"error: {exc}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    t0 = time.monotonic()
     grader.start()
-    log.info("grading service ready: %d warm worker(s)", grader.jobs)
+    log.info("grading service ready: %d warm worker(s) in %.1f s", grader.jobs, time.monotonic() - t0)
     try:
         if once:
             grader.drain()

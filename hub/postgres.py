@@ -73,10 +73,11 @@ class Cluster:
         shutil.chown(self.socket_dir, PG_OWNER, PG_OWNER)
         self.socket_dir.chmod(0o711)
         # a backend whose client was killed (e.g. a grading worker, kill -9) notices within 2 s even while its
-        # query waits, and ends its transaction; lock waits over a second are logged (server.log)
+        # query waits, and ends its transaction; lock waits over a second and statements over 2 s are logged
+        # (server.log: a slow grading's cause, if it is the gradebook)
         opts = (
             f"-c listen_addresses='' -k {self.socket_dir} -p {self.port} "
-            "-c client_connection_check_interval=2000 -c log_lock_waits=on"
+            "-c client_connection_check_interval=2000 -c log_lock_waits=on -c log_min_duration_statement=2000"
         )
         log = self.data / "server.log"
         r = self._as_owner(

@@ -20,14 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HUB_PYTHON = ROOT / "hub" / ".venv" / "bin" / "python"
+# The hub as `make hub` runs it: installed by `make hub-env` into HUB_PREFIX (hub/install.py), never from the
+# checkout, which may lie under a folder the hub's accounts cannot enter.
+HUB_PREFIX = Path(os.environ.get("HUB_PREFIX") or "/opt/cluster-course")
+HUB_PYTHON = HUB_PREFIX / "venv" / "bin" / "python"
+HUB_APP = HUB_PREFIX / "app"
 
 
-def reachable_by_other_accounts(path: Path = ROOT) -> bool:
-    """True when every folder from / down to ``path`` lets other accounts through (o+x): the hub's accounts run
-    its code and its environment from the checkout (a checkout under a private folder cannot host a hub)."""
-    path = path.resolve()
-    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents])
+def installed_hub() -> None:
+    """Fail (not skip) unless HUB_PREFIX holds this checkout's hub: tests never run another checkout's code."""
+    from hub.install import stale
+
+    parts = stale(HUB_PREFIX, ROOT)
+    if parts:
+        import pytest
+
+        pytest.fail(
+            f"the hub in {HUB_PREFIX} is missing or out of date ({', '.join(parts)}): run `make hub-env`"
+        )
 
 
 EXERCISE = "ex1-mapping-leading-sectors"
@@ -92,7 +102,7 @@ class Hub:
         return HubUser(self.base, name, self.passwords[name])
 
     def up_args(self, roster: Path) -> list[str]:
-        return [str(HUB_PYTHON), "-m", "hub", "up", "--roster", str(roster), "--state", str(self.state),
+        return [str(HUB_PYTHON), "-P", "-m", "hub", "up", "--roster", str(roster), "--state", str(self.state),
                 "--group", self.group, "--grader", self.grader, "--home-base", str(self.tmp / "home")]  # fmt: skip
 
     def write_roster(self, rows: list[tuple[str, str, str]], name: str = "roster.csv") -> Path:
@@ -108,7 +118,11 @@ class Hub:
         roster = self.write_roster(self.roster)
         self.log = (self.tmp / "hub.log").open("w")
         self.proc = subprocess.Popen(
-            self.up_args(roster), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+            self.up_args(roster),
+            cwd=self.tmp,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:

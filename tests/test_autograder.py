@@ -349,6 +349,30 @@ def test_notebook_time_limit_stops_a_slow_notebook_and_keeps_what_ran():
     assert cells[-1]["execution_count"] is None
 
 
+def test_executor_reports_where_a_grading_waited():
+    """The reply names the executor's phases (kernel started, ready, course imports run, request, executed), and
+    whether a warm executor was used and how long it had run: a stalled grading's log says where it waited."""
+    from hub.grading import phases
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("print(1 + 1)")]
+    kw = dict(cell_timeout=30, notebook_timeout=60, memory_mb=1024, max_output_chars=1000, sandbox=bwrap_works(),
+              preimport="import json")  # fmt: skip
+    cold = execute_notebook(json.loads(nbformat.writes(nb)), None, prestart_next=True, **kw)
+    warm = execute_notebook(json.loads(nbformat.writes(nb)), None, **kw)
+    assert cold["phases"]["warm"] is False and warm["phases"]["warm"] is True
+    for reply in (cold, warm):
+        p = reply["phases"]
+        assert reply["status"] == "ok" and "ready_error" not in p and "preimport_error" not in p, p
+        assert 0 < p["kernel_started"] <= p["ready"] <= p["preimported"] <= p["request"] <= p["executed"], p
+    assert warm["phases"]["age"] >= 0 and cold["phases"]["age"] == 0
+    words = phases({"phases": {"autograde": 1.5, "verify": 0.1, "retries": ["0.9 s: IntegrityError"]},
+                    "notebooks": {"ex": {"phases": {**warm["phases"], "ready_error": "RuntimeError: no reply"}}}})  # fmt: skip
+    assert "autograde 1.5 s" in words and "run again after: 0.9 s: IntegrityError" in words
+    assert "ex: warm executor aged" in words and "[ready_error: RuntimeError: no reply]" in words
+
+
 def test_cli_help_and_usage_errors(tmp_path):
     for job in ("import", "autograde", "feedback", "export", "report", "grade"):
         text = cli(job, "--help", check_rc=0).stdout

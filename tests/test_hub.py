@@ -18,24 +18,24 @@ import pytest
 from hub.cli import RUNUSER
 from tests.hub_servers import (
     EXERCISE,
+    HUB_APP,
     HUB_PYTHON,
-    ROOT,
     Hub,
     answer,
+    installed_hub,
     new_prefix,
-    reachable_by_other_accounts,
     solution_cells,
 )
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="the hub creates local accounts: needs root"),
-    pytest.mark.skipif(not HUB_PYTHON.exists(), reason="hub environment missing: run `make hub-env`"),
-    pytest.mark.skipif(
-        not reachable_by_other_accounts(),
-        reason="the checkout lies under a folder other accounts cannot enter: the hub's accounts cannot run it",
-    ),
     pytest.mark.xdist_group("hub"),
 ]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _installed_hub():
+    installed_hub()
 
 
 def test_bad_roster_lines_are_listed_and_change_nothing(tmp_path):
@@ -49,7 +49,7 @@ def test_bad_roster_lines_are_listed_and_change_nothing(tmp_path):
             (f"{prefix}c", "student", "Wrong Role"),
         ]
     )
-    r = subprocess.run(hub.up_args(roster), cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(hub.up_args(roster), cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2, r.stderr
     assert "nothing was changed" in r.stderr
     assert f"line 3: duplicate user name '{prefix}a' (first on line 2)" in r.stderr
@@ -147,13 +147,13 @@ def test_trainee_fetches_answers_submits_and_reads_graded_feedback(hub):
 
     # The trainers' report (`python -m autograder report`, as the grader account, on the PostgreSQL gradebook)
     # lists A's written answer as awaiting manual grading.
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "CLUSTER_GRADEBOOK_URL": hub.cfg["db_url"],
-           "HOME": hub.cfg["grader_home"], "MPLBACKEND": "Agg"}  # fmt: skip
+    env = {"PATH": "/usr/bin:/bin", "CLUSTER_GRADEBOOK_URL": hub.cfg["db_url"], "HOME": hub.cfg["grader_home"],
+           "MPLBACKEND": "Agg"}  # fmt: skip
     out = Path(hub.cfg["grader_home"]) / "report.html"
     r = subprocess.run(
-        [RUNUSER, "-u", hub.grader, "--", str(HUB_PYTHON), "-m", "autograder", "report", "--course-dir",
+        [RUNUSER, "-u", hub.grader, "--", str(HUB_PYTHON), "-P", "-m", "autograder", "report", "--course-dir",
          hub.cfg["course_dir"], "--output", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=HUB_APP, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert f"{a.name}/{EXERCISE}" in out.read_text() and "needs manual grading" in out.read_text()
@@ -214,7 +214,7 @@ def test_postgres_down_when_grading_starts(hub):
 
     # The documented backup: one pg_dump file that pg_restore can read.
     dump = hub.tmp / "gradebook.dump"
-    r = subprocess.run([str(HUB_PYTHON), "-m", "hub", "backup", "--state", str(hub.state), str(dump)], cwd=ROOT,
+    r = subprocess.run([str(HUB_PYTHON), "-P", "-m", "hub", "backup", "--state", str(hub.state), str(dump)], cwd=hub.tmp,
                        capture_output=True, text=True, timeout=120)  # fmt: skip
     assert r.returncode == 0, r.stderr
     listing = subprocess.run(
@@ -226,12 +226,12 @@ def test_postgres_down_when_grading_starts(hub):
     before = sorted(p.relative_to(course) for p in course.rglob("*"))
     Cluster.under(hub.state).stop()
     try:
-        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "CLUSTER_GRADEBOOK_URL": hub.cfg["db_url"],
-               "HOME": hub.cfg["grader_home"], "JUPYTER_CONFIG_PATH": hub.cfg["jupyter_config"]}  # fmt: skip
+        env = {"PATH": "/usr/bin:/bin", "CLUSTER_GRADEBOOK_URL": hub.cfg["db_url"], "HOME": hub.cfg["grader_home"],
+               "JUPYTER_CONFIG_PATH": hub.cfg["jupyter_config"]}  # fmt: skip
         r = subprocess.run(
-            [RUNUSER, "-u", hub.grader, "--", str(HUB_PYTHON), "-m", "hub", "grader", "--once", "--state",
+            [RUNUSER, "-u", hub.grader, "--", str(HUB_PYTHON), "-P", "-m", "hub", "grader", "--once", "--state",
              str(hub.state)],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+            cwd=HUB_APP, env=env, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert r.returncode == 2, r.stderr
         assert "the gradebook database does not answer" in r.stderr

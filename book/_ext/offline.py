@@ -139,9 +139,10 @@ def _translate_quizzes(app: Sphinx, exception: Exception | None) -> None:
         return  # the English edition (or a language without a catalogue)
     outdir = Path(app.outdir)
     label = json.dumps("Type numeric answer here:")
+    done = json.dumps(words["Type numeric answer here:"], ensure_ascii=False)
     for page in sorted(outdir.rglob("*.html")):
         text = page.read_text(encoding="utf-8", errors="replace")
-        if "display_quiz" not in text and "NumericQn" not in text:
+        if "NumericQn" not in text or done in text:  # no quiz, or a page an earlier build translated
             continue
         if label not in text:
             logger.warning(

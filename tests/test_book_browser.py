@@ -209,6 +209,106 @@ def test_quizzes_mark_answers_right_and_wrong_offline(site):
     assert not log["errors"], f"console errors: {log['errors'][:10]}"
 
 
+#: the worked examples' widget labels (their English, as the notebooks give them to ``gettext_``)
+WIDGET_LABELS = (
+    "Stage", "Local share", "Province", "LQ threshold", "Top share", "% of threshold", "Indicator", "Cluster",
+    "Sector", "Shock (M EUR)",
+)  # fmt: skip
+
+
+def _turkish(message: str) -> str:
+    """``message`` as the Turkish book shows it (clusterkit's catalogue, as the build's kernels read it)."""
+    from clusterkit.i18n import gettext_, set_language
+
+    set_language("tr")
+    try:
+        translated = gettext_(message)
+    finally:
+        set_language(None)
+    assert translated != message, f"no Turkish for {message!r} in clusterkit's catalogues"
+    return translated
+
+
+def test_turkish_quiz_asks_and_answers_in_turkish_offline(site):
+    """The Turkish twin of the quiz above: the question, the box's label and the choices in Turkish; a wrong and a
+    right answer get their Turkish feedback; no English question is left."""
+    base, context, log = site
+    question = (
+        "A region has 200 furniture jobs out of 10,000 jobs in all; the nation has 5,000 furniture jobs out of "
+        "1,000,000. What is the region's location quotient in furniture?"
+    )
+    with _open(
+        context, log, f"{base}/tr/notebooks/cluster-mapping.html", wait_for="input.Input-text"
+    ) as page:
+        quiz = page.locator(".Quiz").first
+        assert _turkish(question) in quiz.inner_text() and question not in quiz.inner_text()
+        assert _turkish("Type numeric answer here:") in quiz.locator("label.InpLabel").first.inner_text()
+        box = page.locator("input.Input-text").first
+        box.fill("0.25")
+        box.press("Enter")
+        wrong = page.locator(".Feedback.incorrect").first
+        wrong.wait_for(state="visible")
+        assert wrong.inner_text().strip() == _turkish(
+            "That is the inverse: the region's share goes on top, the nation's below."
+        )
+        box.fill("4")
+        box.press("Enter")
+        right = page.locator(".Feedback.correct").first
+        right.wait_for(state="visible")
+        assert right.inner_text().strip() == _turkish(
+            "Right: (200 / 10,000) / (5,000 / 1,000,000) = 0.02 / 0.005 = 4."
+        )
+        page.locator("label.MCButton", has_text=_turkish("size")).first.click()
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('.Feedback.incorrect')].some(e => e.innerText.includes(t))",
+            arg=_turkish("No: size ranks regions within one sector."),
+        )
+        page.locator("label.MCButton", has_text=_turkish("focus")).first.click()
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('.Feedback.correct')].some(e => e.innerText.includes(t))",
+            arg=_turkish("Right: ranked within one sector the share of regional jobs would repeat the LQ."),
+        )
+        quiz.scroll_into_view_if_needed()
+        page.screenshot(path=str(HTML.parent / "quiz-checked-tr.png"), full_page=False)
+    with _open(context, log, f"{base}/tr/notebooks/value-chains.html", wait_for=".jupyter-widgets") as page:
+        labels = page.eval_on_selector_all(
+            ".jupyter-widgets .widget-label", "els => els.map(e => e.innerText)"
+        )
+        assert _turkish("Stage") in labels and _turkish("Local share") in labels, labels
+        text = (
+            page.evaluate(  # what the cells show (a printed line, the widget's saved output), not their code
+                "() => { const a = document.querySelector('article').cloneNode(true);"
+                " a.querySelectorAll('.cell_input').forEach(e => e.remove()); return a.textContent; }"
+            )
+        )
+        for sentence in (
+            "value added along the chain: {va:,.1f} million EUR",
+            "captured value: {new:,.1f} million EUR (baseline {baseline:,.1f}; change {change:+,.1f})",
+        ):
+            assert _turkish(sentence).split("{")[0] in text and sentence.split("{")[0] not in text, sentence
+        widget = page.locator(".jupyter-widgets .widget-dropdown").first
+        widget.scroll_into_view_if_needed()
+        page.screenshot(path=str(HTML.parent / "widget-tr.png"), full_page=False)
+    # every widget label of the worked examples is Turkish in the Turkish book, and fits its box (ipywidgets cuts
+    # a longer one short with an ellipsis)
+    wanted = {_turkish(label) for label in WIDGET_LABELS}
+    shown: dict[str, bool] = {}
+    for path in sorted((HTML / "tr" / "notebooks").glob("*.html")):
+        if "application/vnd.jupyter.widget-state+json" not in path.read_text(encoding="utf-8"):
+            continue
+        rel = path.relative_to(HTML).as_posix()
+        with _open(context, log, f"{base}/{rel}", wait_for=".jupyter-widgets .widget-label") as page:
+            for text, fits in page.eval_on_selector_all(
+                ".jupyter-widgets .widget-label",
+                "els => els.map(e => [e.innerText, e.scrollWidth <= e.clientWidth])",
+            ):
+                shown[text] = fits
+    assert wanted <= set(shown), f"Turkish widget labels not shown: {sorted(wanted - set(shown))}"
+    assert all(shown[label] for label in wanted), f"cut short: {[t for t in wanted if not shown[t]]}"
+    assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"
+    assert not log["errors"], f"console errors: {log['errors'][:10]}"
+
+
 def test_widget_pages_say_plainly_where_the_controls_respond(site):
     """A static widget cannot respond without a kernel: each page with one says so next to it and offers the
     notebook (download button) and the way to JupyterLab."""

@@ -165,13 +165,15 @@ def _python_messages(code: str, keyword: str) -> list[str]:
 
 
 def test_figure_words_and_exercise_page_words_are_in_their_catalogues():
-    """Every string the worked examples and clusterkit give ``gettext_`` is in a Turkish catalogue of clusterkit;
+    """Every string the worked examples, clusterkit and the book's extensions give ``gettext_`` (figure words,
+    quizzes, widget labels, printed sentences, jupyterquiz's own words) is in a Turkish catalogue of clusterkit;
     every string book/_ext/exercise_pages.py marks with ``_`` is in its catalogue, and that one keeps no other."""
     known: set[str] = set()
     for po in sorted(FIGURES.glob("*.po")):
         known |= {m.id for m in _read_po(po) if m.id}
     missing = []
-    for path in sorted(ROOT.glob("src/clusterkit/*.py")) + sorted(ROOT.glob("notebooks/*.ipynb")):
+    sources = sorted(ROOT.glob("src/clusterkit/*.py")) + sorted(ROOT.glob("book/_ext/*.py"))
+    for path in sources + sorted(ROOT.glob("notebooks/*.ipynb")):
         if path.suffix == ".ipynb":
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
             code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
@@ -189,6 +191,60 @@ def test_figure_words_and_exercise_page_words_are_in_their_catalogues():
         f"exercise_pages.po is behind exercise_pages.py: new {sorted(marked - catalogue)}, "
         f"gone {sorted(catalogue - marked)}"
     )
+
+
+def test_jupyterquiz_words_are_translated_in_its_script_and_nowhere_else():
+    """The words jupyterquiz's script writes itself (the numeric answer box's label, its fallback feedback) are
+    replaced as the script's string literals only: not in the page's text, not inside the quiz's JSON data."""
+    import offline
+
+    from clusterkit.i18n import set_language
+
+    set_language("tr")
+    try:
+        words = offline.quiz_words()
+    finally:
+        set_language(None)
+    assert all(words[english] != english for english in words), words
+    page = (
+        '<script>lab.innerHTML = "Type numeric answer here:"; fb.innerHTML = "Correct!";</script>'
+        '<p>Correct! answers</p><div data-answers="[{\\"feedback\\": \\"Correct!\\"}]"></div>'
+    )
+    out = offline.translate_quiz_script(page, words)
+    assert f'lab.innerHTML = "{words["Type numeric answer here:"]}";' in out
+    assert f'fb.innerHTML = "{words["Correct!"]}";' in out
+    assert "<p>Correct! answers</p>" in out and '\\"Correct!\\"' in out
+
+
+def test_turkish_worked_examples_show_no_english_quiz_widget_or_printed_words():
+    """A Turkish worked example keeps none of the English words it gives ``gettext_`` (quizzes, widget labels,
+    printed sentences: the literal text before a placeholder) outside its code: not in its outputs, not in the
+    quiz's data, not in its saved widget state."""
+    pages = sorted(HTML_TR.glob("notebooks/*.html"))
+    assert pages, f"the Turkish book is not built ({HTML_TR}): run `make book`"
+    english: dict[str, set[str]] = {}
+    for message in _read_po(FIGURES / "notebooks.po"):
+        for where, _ in message.locations if message.id else []:
+            text = re.split(r"\{", message.id)[0].strip()
+            if (
+                where.startswith("notebooks/") and " " in text and len(text) >= 8
+            ):  # single words: table columns
+                english.setdefault(Path(where).stem, set()).add(text)
+    assert {"value-chains", "cluster-mapping", "input-output", "cluster-excellence"} <= set(english)
+    from bs4 import BeautifulSoup
+
+    left = []
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for code in soup.select(".cell_input"):  # the code itself stays English
+            code.decompose()
+        html = str(soup)
+        forms = {
+            t: (t, json.dumps(t)[1:-1], json.dumps(t, ensure_ascii=False)[1:-1])
+            for t in english.get(page.stem, ())
+        }
+        left += [f"{page.name}: {t!r}" for t, variants in forms.items() if any(v in html for v in variants)]
+    assert not left, "English left in the Turkish worked examples:\n" + "\n".join(left)
 
 
 # ---- no leftover English -----------------------------------------------------------------------------------------

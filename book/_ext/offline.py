@@ -10,12 +10,17 @@
 * Scripts: sphinx-thebe registers its configuration script twice (``const THEBE_JS_URL`` declared twice is a
   console error on every page); duplicates are dropped, and with thebe off (the default) its scripts are left out
   altogether, so no page even names the thebe CDN.
+* Quizzes: the self-check quizzes' questions, answers and feedback come from the notebooks, through
+  ``clusterkit.i18n``; the few words jupyterquiz's script writes itself (the numeric answer box's label, the
+  fallback "Correct!") are put in the edition's language after the build (the edition sets ``CLUSTERKIT_LANG``,
+  book/_ext/language_switch.py). A quiz page of a translated edition without the label is reported.
 * Offline: after the build, every ``<script src>``, ``<link href>`` and ``<img src>`` in the HTML must point into
   the site itself; a reference to another host is reported as a Sphinx warning, which ``-W`` turns into an error.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -104,6 +109,52 @@ def _vendor_quiz_mathjax(app: Sphinx, exception: Exception | None) -> None:
             page.write_text(text.replace(QUIZ_MATHJAX_CDN, local), encoding="utf-8")
 
 
+def quiz_words() -> dict[str, str]:
+    """The words jupyterquiz's script writes itself (English) -> the same in the language of ``clusterkit.i18n``."""
+    from clusterkit.i18n import gettext_
+
+    return {
+        "Type numeric answer here:": gettext_("Type numeric answer here:"),
+        "Type your answer here:": gettext_("Type your answer here:"),
+        "Correct!": gettext_("Correct!"),
+        "Correct": gettext_("Correct"),
+        "Incorrect -- try again.": gettext_("Incorrect -- try again."),
+        "Incorrect. Try again.": gettext_("Incorrect. Try again."),
+    }
+
+
+def translate_quiz_script(html: str, words: dict[str, str]) -> str:
+    """``html`` with each string literal ``"English"`` of jupyterquiz's script replaced by its translation."""
+    for english, translated in words.items():
+        if translated != english:
+            html = html.replace(json.dumps(english), json.dumps(translated, ensure_ascii=False))
+    return html
+
+
+def _translate_quizzes(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    words = quiz_words()
+    if all(english == translated for english, translated in words.items()):
+        return  # the English edition (or a language without a catalogue)
+    outdir = Path(app.outdir)
+    label = json.dumps("Type numeric answer here:")
+    done = json.dumps(words["Type numeric answer here:"], ensure_ascii=False)
+    for page in sorted(outdir.rglob("*.html")):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if "NumericQn" not in text or done in text:  # no quiz, or a page an earlier build translated
+            continue
+        if label not in text:
+            logger.warning(
+                "%s: a quiz, but jupyterquiz's numeric answer label %s was not found to translate",
+                page.relative_to(outdir),
+                label,
+                type="offline",
+            )
+            continue
+        page.write_text(translate_quiz_script(text, words), encoding="utf-8")
+
+
 def _check_offline(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -122,5 +173,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _apply_env_launch_buttons)
     app.connect("html-page-context", _tidy_scripts, priority=900)
     app.connect("build-finished", _vendor_quiz_mathjax, priority=400)  # before the check (default 500)
+    app.connect("build-finished", _translate_quizzes, priority=450)
     app.connect("build-finished", _check_offline)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,6 +11,13 @@ Turkish): an edition never shows another's outputs.
 It also keeps the figures: the kernels that execute the notebooks inherit this process's environment, and
 ``MPLBACKEND=Agg`` (which the Makefile exports so tests never open windows) would make ``plt.show()`` in a
 kernel display nothing. For the build the kernels get matplotlib's inline backend instead.
+
+And it keeps a lost wake-up from costing the whole cell timeout: pyzmq's asyncio poller can miss the event of a
+message that has already arrived (zeromq/pyzmq#1558, #2173), and nbclient then waits the full 300 s for a kernel
+reply that sits unread. Seen here in about one cold Turkish build in three (the value-chains worked example, after
+its widget cell); the kernel was idle and the build went on with every output once the wait ended. The build's
+kernel clients therefore wait for a message in slices of at most a second: each new poll first looks at the
+socket's pending events, so a missed wake-up costs at most a second, and the cell timeout still holds overall.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 INPUTS = ("src/clusterkit/**/*", "cases/*/data/**/*")
@@ -56,6 +65,34 @@ def _on_config_inited(app: Any, config: Any) -> None:
     config.nb_execution_cache_path = str(base / key)
 
 
+POLL_SLICE = 1.0  # seconds
+CLOCK = time.monotonic
+
+
+def poll_in_slices() -> None:
+    """Make the build's asynchronous kernel channels wait for a message at most ``POLL_SLICE`` s per poll."""
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+    if getattr(original, "sliced", False):
+        return
+
+    async def get_msg(self: Any, timeout: float | None = None) -> dict[str, Any]:
+        deadline = None if timeout is None else CLOCK() + timeout
+        while True:
+            left = POLL_SLICE if deadline is None else max(0.0, min(POLL_SLICE, deadline - CLOCK()))
+            try:
+                return await original(self, timeout=left)
+            except Empty:
+                if deadline is not None and CLOCK() >= deadline:
+                    raise
+
+    get_msg.sliced = True  # type: ignore[attr-defined]
+    get_msg.__doc__ = original.__doc__
+    AsyncZMQSocketChannel.get_msg = get_msg  # type: ignore[method-assign]
+
+
 def setup(app: Any) -> dict[str, Any]:
+    poll_in_slices()
     app.connect("config-inited", _on_config_inited)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

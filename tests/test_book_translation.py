@@ -307,6 +307,20 @@ def test_no_english_sentence_is_left_in_the_turkish_pages():
     assert not left, f"{len(left)} English text blocks in the Turkish book, e.g.:\n" + "\n".join(left[:25])
 
 
+def test_the_turkish_sidebar_names_the_parts_in_turkish():
+    """The table of contents' part captions come from the root page's catalogue (language_switch.py)."""
+    from babel.messages.pofile import read_po
+
+    with (CATALOGUES / "book" / "intro.po").open("rb") as fh:
+        turkish = {str(m.id): str(m.string) for m in read_po(fh) if m.id}
+    page = (HTML_TR / "cases" / "izmir-clean-energy" / "case.html").read_text(encoding="utf-8")
+    captions = re.findall(r'class="caption"[^>]*><span class="caption-text">([^<]+)<', page)
+    assert captions, "no part captions in the Turkish sidebar"
+    english = [c for c in captions if c in turkish and turkish[c] != c]
+    assert not english, f"English part captions in the Turkish sidebar: {english}"
+    assert all(c in turkish.values() for c in captions), captions
+
+
 def test_the_leftover_english_heuristic_finds_an_english_paragraph_and_spares_turkish_code_and_names():
     english = "<p>The location quotient compares the share of a sector in the region with its share in the nation.</p>"
     turkish = (

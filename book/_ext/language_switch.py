@@ -8,6 +8,10 @@ in the article header (``language-switch.html``, before the theme's buttons).
 It also makes the edition's own language the one the worked examples speak: the kernels that execute the
 notebooks inherit ``CLUSTERKIT_LANG`` (``clusterkit.i18n``), so the Turkish book's figures carry Turkish titles,
 axis labels and legends, and the English book's English ones whatever the caller's environment says.
+
+And it translates the table of contents' part captions ("Start here", "Methods", …): sphinx-external-toc adds the
+root page's toctrees after Sphinx has translated that page, so their captions would stay English in the sidebar.
+They are looked up in the root page's own catalogue (where the gettext builder puts them).
 """
 
 from __future__ import annotations
@@ -69,8 +73,26 @@ def _on_page_context(
     ]
 
 
+def _on_doctree_read(app: Sphinx, doctree: Any) -> None:
+    if language_of(app.config) == "en" or not app.config.locale_dirs:
+        return
+    from sphinx import addnodes, locale
+    from sphinx.util.i18n import docname_to_domain
+
+    toctrees = [n for n in doctree.findall(addnodes.toctree) if n.get("caption")]
+    if not toctrees:
+        return
+    dirs = [str(Path(app.srcdir, d)) for d in app.config.locale_dirs]
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    catalog, has_catalog = locale.init(dirs, app.config.language, domain)
+    if has_catalog:
+        for node in toctrees:
+            node["caption"] = catalog.gettext(node["caption"])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_editions", EDITIONS, "html", types=[dict])
+    app.connect("doctree-read", _on_doctree_read)
     app.connect("config-inited", _on_config_inited, priority=600)  # after offline.py's launch-button options
     app.connect("html-page-context", _on_page_context)
     app.add_css_file("language-switch.css")  # book/_static (on html_static_path)

@@ -41,6 +41,42 @@ ERROR_ON_TIMEOUT = {
 }
 
 
+POLL_SLICE = 1.0  # seconds
+CLOCK = time.monotonic
+
+
+def poll_in_slices() -> None:
+    """Make asynchronous kernel channels wait for a message at most ``POLL_SLICE`` s per poll.
+
+    pyzmq's asyncio poller can miss the wake-up of a message that has already arrived (zeromq/pyzmq#1558,
+    #2173): nbclient then waits out the whole cell timeout for a reply that sits unread (seen here as a
+    grading whose notebook took 60 s, the cell timeout, with right scores, and as a book build waiting 300 s).
+    Each new poll first looks at the socket's pending events, so polling in slices bounds a lost wake-up to a
+    slice; the caller's timeout still holds overall. The book build uses this function too
+    (book/_ext/execution_cache.py)."""
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+    if getattr(original, "sliced", False):
+        return
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        deadline = None if timeout is None else CLOCK() + timeout
+        while True:
+            left = POLL_SLICE if deadline is None else max(0.0, min(POLL_SLICE, deadline - CLOCK()))
+            try:
+                return await original(self, timeout=left)
+            except Empty:
+                if deadline is not None and CLOCK() >= deadline:
+                    raise
+
+    get_msg.sliced = True  # type: ignore[attr-defined]
+    get_msg.__doc__ = original.__doc__
+    AsyncZMQSocketChannel.get_msg = get_msg  # type: ignore[method-assign]
+
+
 def _limited(argv: list[str]) -> None:
     import resource
 
@@ -123,6 +159,8 @@ def main(argv: list[str]) -> int:
     from nbclient.exceptions import DeadKernelError
     from nbclient.util import run_sync
     from nbformat import NotebookNode
+
+    poll_in_slices()  # a lost wake-up costs a second, not the cell timeout
 
     as_bytes = int(limits.get("memory_mb", 0)) * 1024 * 1024
     fsize = 256 * 1024 * 1024

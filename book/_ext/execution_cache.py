@@ -23,11 +23,10 @@ socket's pending events, so a missed wake-up costs at most a second, and the cel
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import shutil
-import time
 from pathlib import Path
-from queue import Empty
 from typing import Any
 
 INPUTS = ("src/clusterkit/**/*", "cases/*/data/**/*")
@@ -65,31 +64,14 @@ def _on_config_inited(app: Any, config: Any) -> None:
     config.nb_execution_cache_path = str(base / key)
 
 
-POLL_SLICE = 1.0  # seconds
-CLOCK = time.monotonic
-
-
 def poll_in_slices() -> None:
-    """Make the build's asynchronous kernel channels wait for a message at most ``POLL_SLICE`` s per poll."""
-    from jupyter_client.channels import AsyncZMQSocketChannel
-
-    original = AsyncZMQSocketChannel.get_msg
-    if getattr(original, "sliced", False):
-        return
-
-    async def get_msg(self: Any, timeout: float | None = None) -> dict[str, Any]:
-        deadline = None if timeout is None else CLOCK() + timeout
-        while True:
-            left = POLL_SLICE if deadline is None else max(0.0, min(POLL_SLICE, deadline - CLOCK()))
-            try:
-                return await original(self, timeout=left)
-            except Empty:
-                if deadline is not None and CLOCK() >= deadline:
-                    raise
-
-    get_msg.sliced = True  # type: ignore[attr-defined]
-    get_msg.__doc__ = original.__doc__
-    AsyncZMQSocketChannel.get_msg = get_msg  # type: ignore[method-assign]
+    """The grader's own fix (autograder/_executor.py, one copy of it), loaded from its file."""
+    path = Path(__file__).resolve().parents[2] / "autograder" / "_executor.py"
+    spec = importlib.util.spec_from_file_location("_course_executor", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.poll_in_slices()
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -177,22 +177,26 @@ def test_worked_examples_show_figures_and_a_widget_renders(site):
     assert not log["foreign"], f"requests to other hosts: {sorted(set(log['foreign']))[:10]}"
 
 
+def _numeric_feedback(page, box, value: str, verdict: str) -> str:
+    """Type ``value`` into a quiz's numeric box and return the text of the first ``verdict`` ("correct" or
+    "incorrect") feedback once it shows."""
+    box.fill(value)
+    box.press("Enter")
+    feedback = page.locator(f".Feedback.{verdict}").first
+    feedback.wait_for(state="visible")
+    return feedback.inner_text()
+
+
 def test_quizzes_mark_answers_right_and_wrong_offline(site):
     """The self-check quiz of a worked example: a wrong answer is marked wrong with its explanation, a right one
     right, in the static page with nothing loaded from another host."""
     base, context, log = site
     with _open(context, log, f"{base}/notebooks/cluster-mapping.html", wait_for="input.Input-text") as page:
         box = page.locator("input.Input-text").first
-        box.fill("0.25")
-        box.press("Enter")
-        wrong = page.locator(".Feedback.incorrect").first
-        wrong.wait_for(state="visible")
-        assert "inverse" in wrong.inner_text()
-        box.fill("4")
-        box.press("Enter")
-        right = page.locator(".Feedback.correct").first
-        right.wait_for(state="visible")
-        assert "Right" in right.inner_text()
+        wrong_text = _numeric_feedback(page, box, "0.25", "incorrect")
+        assert "inverse" in wrong_text
+        right_text = _numeric_feedback(page, box, "4", "correct")
+        assert "Right" in right_text
         page.locator("label.MCButton", has_text="size").first.click()
         page.wait_for_function(
             "() => [...document.querySelectorAll('.Feedback.incorrect')].some(e => e.innerText.includes('size ranks'))"
@@ -244,18 +248,12 @@ def test_turkish_quiz_asks_and_answers_in_turkish_offline(site):
         assert _turkish(question) in quiz.inner_text() and question not in quiz.inner_text()
         assert _turkish("Type numeric answer here:") in quiz.locator("label.InpLabel").first.inner_text()
         box = page.locator("input.Input-text").first
-        box.fill("0.25")
-        box.press("Enter")
-        wrong = page.locator(".Feedback.incorrect").first
-        wrong.wait_for(state="visible")
-        assert wrong.inner_text().strip() == _turkish(
+        wrong_text = _numeric_feedback(page, box, "0.25", "incorrect")
+        assert wrong_text.strip() == _turkish(
             "That is the inverse: the region's share goes on top, the nation's below."
         )
-        box.fill("4")
-        box.press("Enter")
-        right = page.locator(".Feedback.correct").first
-        right.wait_for(state="visible")
-        assert right.inner_text().strip() == _turkish(
+        right_text = _numeric_feedback(page, box, "4", "correct")
+        assert right_text.strip() == _turkish(
             "Right: (200 / 10,000) / (5,000 / 1,000,000) = 0.02 / 0.005 = 4."
         )
         page.locator("label.MCButton", has_text=_turkish("size")).first.click()

@@ -33,7 +33,7 @@ from playwright.sync_api import expect
 
 from autograder.release import list_assignments
 from autograder.sandbox import bwrap_works
-from tests.lab_servers import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, PageLog, free_port, loopback_only
+from tests.lab_servers import VIEWPORT, PageLog, free_port, loopback_only
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("lab")]
 
@@ -218,23 +218,27 @@ def type_into(page, cell_, text: str) -> None:
     page.keyboard.insert_text(text)
 
 
+def _open_lab(browser, server: dict, log: PageLog):
+    """A loopback-only browser context on the trainee's lab, its first page opened and the lab shown."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(60_000)
+    loopback_only(context, server["url"], log)
+    context.on("page", log.watch)
+    page = context.new_page()
+    page.goto(f"{server['url']}/lab?token={server['token']}")
+    page.wait_for_selector("#jp-main-statusbar", state="visible")
+    return context, page
+
+
 def test_trainee_first_hour_screenshots(trainee, tmp_path):
     import nbgrader  # noqa: F401  (the lab's extensions; imported so a missing install fails here, clearly)
-    from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: run `make browser-deps`"
+    from tests.lab_servers import launched_browser
+
     log = PageLog()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(60_000)
-        loopback_only(context, trainee["url"], log)
-        context.on("page", log.watch)
-        page = context.new_page()
+    with launched_browser() as browser:
+        context, page = _open_lab(browser, trainee, log)
         try:
-            page.goto(f"{trainee['url']}/lab?token={trainee['token']}")
-            page.wait_for_selector("#jp-main-statusbar", state="visible")
-
             # Only the trainee's parts of nbgrader; no news pop-up.
             page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
             labels = page.locator(".lm-Menu:visible .lm-Menu-itemLabel").all_inner_texts()
@@ -362,7 +366,6 @@ def test_trainee_first_hour_screenshots(trainee, tmp_path):
         finally:
             page.screenshot(path=str(tmp_path / "last-page.png"))
             context.close()
-            browser.close()
     assert not log.foreign, f"requests left the loopback server: {log.foreign}"
     assert not log.errors, "console errors in the page:\n" + "\n".join(log.errors)
 
@@ -429,14 +432,8 @@ def test_turkish_lab_fetches_the_turkish_assignment_and_answers_in_turkish(train
     assert EX2_TR in ASSIGNMENTS, ASSIGNMENTS
     log = PageLog()
     with launched_browser() as browser:
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(60_000)
-        loopback_only(context, trainee_tr["url"], log)
-        context.on("page", log.watch)
-        page = context.new_page()
+        context, page = _open_lab(browser, trainee_tr, log)
         try:
-            page.goto(f"{trainee_tr['url']}/lab?token={trainee_tr['token']}")
-            page.wait_for_selector("#jp-main-statusbar", state="visible")
             menus = [t.strip() for t in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
             assert {"Düzenle", "Çalıştır", "Ayarlar", "Yardım"} <= set(menus), menus
             assert not {"Edit", "Settings", "Help"} & set(menus), menus

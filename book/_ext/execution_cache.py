@@ -51,7 +51,9 @@ def _on_config_inited(app: Any, config: Any) -> None:
         os.environ["MPLBACKEND"] = INLINE  # kernels started by this build show their figures
     if config.nb_execution_mode != "cache" or config.nb_execution_cache_path:
         return  # another mode, or a cache path chosen explicitly
-    language = (config.language or "en").split("_")[0].split("-")[0].lower()
+    from language_switch import language_of
+
+    language = language_of(config)
     # beside the edition's doctrees (_build/.doctrees, _build/tr/.doctrees), outside the published site
     base = Path(app.doctreedir).parent / (
         ".jupyter_cache" if language == "en" else f".jupyter_cache-{language}"

@@ -317,10 +317,11 @@ def generate(root: Path, language: str = "en") -> list[Path]:
 
 
 def _on_config_inited(app: Any, config: Any) -> None:
+    from language_switch import language_of
     from sphinx.errors import ExtensionError
 
     try:
-        generate(Path(app.srcdir), (config.language or "en").split("_")[0].split("-")[0].lower())
+        generate(Path(app.srcdir), language_of(config))
     except NoReleaseError as err:
         raise ExtensionError(str(err)) from None
 
